@@ -1,0 +1,42 @@
+export {
+  type ClientAddress,
+  type ClientAddressOptions,
+  ClientAddressResolver,
+  declareClientAddress,
+  type ForwardedHeader,
+  getClientAddress,
+  getClientAddressResolver,
+  parseForwarded,
+  setClientAddressResolver,
+} from './client-address.js'
+export { channelName, EventChannel, type RefusalEvent, type RequestEvent, refusalChannel } from './diagnostics.js'
+export { codeSegment, defineError, errorCode } from './errors.js'
+export type { Identity } from './identity.js'
+export { ipBucket, normalizeIp, parseIpv6 } from './ip.js'
+export { type IntegerRange, OptionValidator, withDefaults } from './options.js'
+export { declareRequestPath, decodePercent, normalizePath, requestPath } from './path.js'
+export {
+  defineRefusal,
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_TYPE_BASE,
+  type ProblemDetails,
+  problemBody,
+  type RefusalKind,
+  sendProblem,
+} from './problem.js'
+export {
+  INTERNAL_ERROR,
+  NOT_FOUND,
+  problemErrorHandler,
+  problemNotFoundHandler,
+  problemRepliesPlugin,
+} from './problem-handlers.js'
+export { declareRouteConfig, type RampartRouteConfig, resolvePerRoute, routeSettings } from './route-config.js'
+export {
+  type MatcherOptions,
+  type PathRules,
+  PrefixMatcher,
+  RoutePatternMatcher,
+  routePattern,
+} from './route-matching.js'
+export { compileTrustedProxies, NAMED_RANGES, type TrustedProxyList } from './trusted-proxies.js'

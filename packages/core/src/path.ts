@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+
+/**
+ * The path a security decision is made on. Strips the query, decodes percent-escapes once
+ * (invalid escapes stay literal), collapses `//`, resolves `.` and `..` (never above the root)
+ * and drops a trailing slash, so `/api/upload`, `//api/upload`, `/api/./upload`, `/api/x/../upload`,
+ * `/api/upload/` and `/api/%75pload` are one path. Lowercases when `caseSensitive` is false.
+ * Never throws.
+ */
+export function normalizePath(url: string, caseSensitive = true): string {
+  let end = url.length
+  const query = url.indexOf('?')
+  if (query !== -1) end = query
+  const fragment = url.indexOf('#')
+  if (fragment !== -1 && fragment < end) end = fragment
+  let path = end === url.length ? url : url.slice(0, end)
+  if (needsWork(path)) path = resolveSegments(decodePercent(path))
+  return caseSensitive ? path : path.toLowerCase()
+}
+
+function needsWork(path: string): boolean {
+  return (
+    path.length === 0 ||
+    path.charCodeAt(0) !== 47 /* / */ ||
+    path.includes('%') ||
+    path.includes('//') ||
+    path.includes('/.') ||
+    (path.length > 1 && path.charCodeAt(path.length - 1) === 47)
+  )
+}
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48
+  if (code >= 65 && code <= 70) return code - 55
+  if (code >= 97 && code <= 102) return code - 87
+  return -1
+}
+
+/** Decodes valid `%XX` escapes as UTF-8 bytes; leaves invalid ones as they are. */
+export function decodePercent(text: string): string {
+  if (!text.includes('%')) return text
+  const bytes: number[] = []
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code === 37 /* % */ && i + 2 < text.length) {
+      const high = hexValue(text.charCodeAt(i + 1))
+      const low = hexValue(text.charCodeAt(i + 2))
+      if (high !== -1 && low !== -1) {
+        bytes.push(high * 16 + low)
+        i += 2
+        continue
+      }
+    }
+    if (code < 0x80) bytes.push(code)
+    else for (const byte of Buffer.from(text[i] as string, 'utf8')) bytes.push(byte)
+  }
+  return Buffer.from(bytes).toString('utf8')
+}
+
+function resolveSegments(path: string): string {
+  const out: string[] = []
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue
+    if (segment === '..') out.pop()
+    else out.push(segment)
+  }
+  return `/${out.join('/')}`
+}
+
+const kPath = Symbol('rampart.core.path')
+type WithPath = FastifyRequest & { [kPath]?: string | null }
+
+/** Declares the per-request memo slot of `requestPath`. Idempotent. */
+export function declareRequestPath(fastify: FastifyInstance): void {
+  if (!fastify.hasRequestDecorator(kPath)) fastify.decorateRequest(kPath, null)
+}
+
+/** The normalised path of a request (case preserved), computed once per request. */
+export function requestPath(request: FastifyRequest): string {
+  const memo = (request as WithPath)[kPath]
+  if (memo) return memo
+  const path = normalizePath(request.url)
+  ;(request as WithPath)[kPath] = path
+  return path
+}
