@@ -21,6 +21,7 @@ export {
   PROBLEM_TYPE_BASE,
   type ProblemDetails,
   problemBody,
+  RefusalError,
   type RefusalKind,
   sendProblem,
 } from './problem.js'

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { defineRefusal, type RefusalKind, sendProblem } from './problem.js'
+import { defineRefusal, RefusalError, type RefusalKind, sendProblem } from './problem.js'
 
 export const NOT_FOUND = defineRefusal('core', 'NOT_FOUND', 404, 'Not Found')
 export const INTERNAL_ERROR = defineRefusal('core', 'INTERNAL_ERROR', 500, 'Internal Server Error')
@@ -40,6 +40,7 @@ const TITLES: Readonly<Record<number, string>> = {
  * problem+json with its status and message; anything else is a 500 whose detail is not leaked.
  */
 export function problemErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof RefusalError) return sendProblem(reply, error.kind, error.details)
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
     return sendProblem(reply, kindForStatus(status, TITLES[status] ?? 'Client Error'), {

@@ -72,3 +72,24 @@ export function sendProblem(reply: FastifyReply, kind: RefusalKind, details?: Pr
     .type(PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify(problemBody(kind, details, request.id)))
 }
+
+/**
+ * A refusal raised where no reply is at hand (a body stream, a parser): throw or emit it, and
+ * `problemErrorHandler` (registered by `problemRepliesPlugin`) sends it as the kind's problem+json.
+ * Without that handler Fastify still answers with `statusCode`, never a 500.
+ */
+export class RefusalError extends Error {
+  readonly kind: RefusalKind
+  readonly details: ProblemDetails | undefined
+  readonly statusCode: number
+  readonly code: string
+
+  constructor(kind: RefusalKind, details?: ProblemDetails) {
+    super(details?.detail ?? kind.title)
+    this.name = 'RefusalError'
+    this.kind = kind
+    this.details = details
+    this.statusCode = kind.status
+    this.code = kind.code
+  }
+}
