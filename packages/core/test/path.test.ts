@@ -1,0 +1,52 @@
+import fc from 'fast-check'
+import t from 'tap'
+import { decodePercent, normalizePath } from '../src/index.js'
+
+t.test('spellings of one path normalise to one path', async (t) => {
+  for (const variant of [
+    '/api/upload',
+    '//api/upload',
+    '/api/./upload',
+    '/api/x/../upload',
+    '/api/upload/',
+    '/api/%75pload',
+    '/api%2Fupload',
+    '/api/upload?x=1',
+    '/api/upload#frag',
+    'api/upload',
+    '/../api/upload',
+  ]) {
+    t.equal(normalizePath(variant), '/api/upload', variant)
+  }
+  t.equal(normalizePath('/API/Upload', false), '/api/upload', 'case folded when case-insensitive')
+  t.equal(normalizePath('/API/Upload'), '/API/Upload', 'case kept by default')
+  t.equal(normalizePath('/'), '/')
+  t.equal(normalizePath(''), '/')
+  t.equal(normalizePath('/a/%2e%2e/b'), '/b', 'encoded dot segments resolve')
+})
+
+t.test('percent-decoding decodes once and never throws', async (t) => {
+  t.equal(decodePercent('%zz%4'), '%zz%4', 'invalid escapes stay')
+  t.equal(decodePercent('%252e'), '%2e', 'decoded once only')
+  t.equal(decodePercent('%C3%A9'), 'é', 'UTF-8 sequences')
+  t.equal(decodePercent('é%41'), 'éA', 'non-ASCII input kept')
+  t.equal(decodePercent('%00'), '\0')
+})
+
+t.test('normalising is idempotent (property)', async (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (raw) => {
+      const once = normalizePath(raw)
+      return normalizePath(once) === once || once.includes('%')
+    }),
+    { numRuns: 2000 },
+  )
+  fc.assert(
+    fc.property(fc.string({ maxLength: 60 }), (raw) => {
+      const path = normalizePath(raw)
+      return path.startsWith('/') && !path.includes('//') && !/\/\.\.?(\/|$)/.test(path)
+    }),
+    { numRuns: 2000 },
+  )
+  t.pass('properties hold')
+})
