@@ -51,8 +51,10 @@ function addCidr(blockList: BlockList, entry: string): number {
   if (address === undefined) throw new Error(`"${entry}" is not an IP address or CIDR`)
   const family = isIPv4(address) ? 'ipv4' : 'ipv6'
   const max = family === 'ipv4' ? 32 : 128
-  const prefix = slash === -1 ? max : Number(entry.slice(slash + 1))
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) {
+  const prefixText = slash === -1 ? String(max) : entry.slice(slash + 1)
+  const prefix = Number(prefixText)
+  // digits only: Number() would read "10.0.0.0/" as /0 (trust everyone), "/0x8" and "/1e1" as numbers
+  if (!/^\d{1,3}$/.test(prefixText) || prefix > max) {
     throw new Error(`"${entry}" has an invalid prefix length (0-${max})`)
   }
   blockList.addSubnet(address, prefix, family)

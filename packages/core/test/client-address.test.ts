@@ -101,6 +101,9 @@ t.test('parsers never throw on garbage', async (t) => {
 t.test('invalid trusted proxy entries throw with the entry named', async (t) => {
   t.throws(() => new ClientAddressResolver({ trustedProxies: ['10.0.0.0/33'] }), /10\.0\.0\.0\/33/)
   t.throws(() => new ClientAddressResolver({ trustedProxies: ['proxy.local'] }), /proxy\.local/)
+  for (const entry of ['10.0.0.0/', '10.0.0.0/0x8', '10.0.0.0/1e1', '10.0.0.0/ 8', '10.0.0.0/-1']) {
+    t.throws(() => new ClientAddressResolver({ trustedProxies: [entry] }), /invalid prefix length/, entry)
+  }
   t.equal(new ClientAddressResolver({ trustedProxies: ['0.0.0.0/0'] }).trustedProxies?.trustsEveryone, true)
 })
 
