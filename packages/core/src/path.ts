@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 /**
  * The path a security decision is made on. Strips the query, decodes percent-escapes once
- * (invalid escapes stay literal), collapses `//`, resolves `.` and `..` (never above the root)
+ * (invalid escapes stay literal; `%2F` stays `%2F`, as the router keeps it), collapses `//`, resolves `.` and `..` (never above the root)
  * and drops a trailing slash, so `/api/upload`, `//api/upload`, `/api/./upload`, `/api/x/../upload`,
  * `/api/upload/` and `/api/%75pload` are one path. Lowercases when `caseSensitive` is false.
  * Never throws.
@@ -14,7 +14,7 @@ export function normalizePath(url: string, caseSensitive = true): string {
   const fragment = url.indexOf('#')
   if (fragment !== -1 && fragment < end) end = fragment
   let path = end === url.length ? url : url.slice(0, end)
-  if (needsWork(path)) path = resolveSegments(decodePercent(path))
+  if (needsWork(path)) path = resolveSegments(decodePercent(path, true))
   return caseSensitive ? path : path.toLowerCase()
 }
 
@@ -36,8 +36,12 @@ function hexValue(code: number): number {
   return -1
 }
 
-/** Decodes valid `%XX` escapes as UTF-8 bytes; leaves invalid ones as they are. */
-export function decodePercent(text: string): string {
+/**
+ * Decodes valid `%XX` escapes as UTF-8 bytes; leaves invalid ones as they are. With `keepSlash`,
+ * `%2F` stays an escaped character inside its segment, as Fastify's router keeps it: decoding it
+ * into a separator would let `/admin/..%2Fpublic` (served by `/admin/:file`) read as `/public`.
+ */
+export function decodePercent(text: string, keepSlash = false): string {
   if (!text.includes('%')) return text
   const bytes: number[] = []
   for (let i = 0; i < text.length; i++) {
@@ -45,8 +49,13 @@ export function decodePercent(text: string): string {
     if (code === 37 /* % */ && i + 2 < text.length) {
       const high = hexValue(text.charCodeAt(i + 1))
       const low = hexValue(text.charCodeAt(i + 2))
-      if (high !== -1 && low !== -1) {
+      if (high !== -1 && low !== -1 && !(keepSlash && high === 2 && low === 15)) {
         bytes.push(high * 16 + low)
+        i += 2
+        continue
+      }
+      if (high === 2 && low === 15) {
+        bytes.push(37, 50, 70) // "%2F", one spelling for both cases
         i += 2
         continue
       }

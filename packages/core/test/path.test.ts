@@ -10,7 +10,6 @@ t.test('spellings of one path normalise to one path', async (t) => {
     '/api/x/../upload',
     '/api/upload/',
     '/api/%75pload',
-    '/api%2Fupload',
     '/api/upload?x=1',
     '/api/upload#frag',
     'api/upload',
@@ -23,6 +22,8 @@ t.test('spellings of one path normalise to one path', async (t) => {
   t.equal(normalizePath('/'), '/')
   t.equal(normalizePath(''), '/')
   t.equal(normalizePath('/a/%2e%2e/b'), '/b', 'encoded dot segments resolve')
+  t.equal(normalizePath('/api%2Fupload'), '/api%2Fupload', '%2F is not a separator, as for the router')
+  t.equal(normalizePath('/admin/..%2fpublic'), '/admin/..%2Fpublic', 'so ..%2F cannot climb out of a prefix')
 })
 
 t.test('percent-decoding decodes once and never throws', async (t) => {
