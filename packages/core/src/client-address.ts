@@ -84,12 +84,12 @@ export class ClientAddressResolver {
     protocol ??= firstValue(headers['x-forwarded-proto'])
     host ??= firstValue(headers['x-forwarded-host'])
     const proto = protocol?.toLowerCase()
-    const forwardedHost = lowerHost(host)
     return {
       ip: ip ?? peer,
       peer,
       protocol: proto === 'https' || proto === 'http' ? proto : direct.protocol,
-      host: forwardedHost ?? direct.host,
+      // A trusted proxy that names a host we cannot read gets no host, not the upstream's Host.
+      host: host === undefined ? direct.host : lowerHost(host),
       viaProxy: ip !== undefined && ip !== peer,
     }
   }

@@ -1,4 +1,9 @@
-import createError, { type FastifyErrorConstructor } from '@fastify/error'
+import createError from '@fastify/error'
+import type { FastifyError } from 'fastify'
+
+/** A coded error class; constructor arguments fill the message's `%s` placeholders. */
+// biome-ignore lint/suspicious/noExplicitAny: format arguments of any type
+export type RampartErrorConstructor = new (...args: any[]) => FastifyError
 
 /** `rate-limit` -> `RATE_LIMIT`. */
 export function codeSegment(packageName: string): string {
@@ -19,6 +24,6 @@ export function defineError(
   reason: string,
   message: string,
   statusCode = 500,
-): FastifyErrorConstructor {
+): RampartErrorConstructor {
   return createError(errorCode(packageName, reason), message, statusCode)
 }

@@ -10,7 +10,7 @@ export {
   setClientAddressResolver,
 } from './client-address.js'
 export { channelName, EventChannel, type RefusalEvent, type RequestEvent, refusalChannel } from './diagnostics.js'
-export { codeSegment, defineError, errorCode } from './errors.js'
+export { codeSegment, defineError, errorCode, type RampartErrorConstructor } from './errors.js'
 export type { Identity } from './identity.js'
 export { ipBucket, normalizeIp, parseIpv6 } from './ip.js'
 export { type IntegerRange, OptionValidator, withDefaults } from './options.js'

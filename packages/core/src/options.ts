@@ -1,5 +1,4 @@
-import type { FastifyError } from '@fastify/error'
-import { defineError } from './errors.js'
+import { defineError, type RampartErrorConstructor } from './errors.js'
 
 export interface IntegerRange {
   min?: number
@@ -13,15 +12,11 @@ export interface IntegerRange {
  */
 export class OptionValidator {
   readonly packageName: string
-  readonly #InvalidOption: new (
-    message: string,
-  ) => FastifyError
+  readonly #InvalidOption: RampartErrorConstructor
 
   constructor(packageName: string) {
     this.packageName = packageName
-    this.#InvalidOption = defineError(packageName, 'INVALID_OPTION', '%s', 500) as unknown as new (
-      message: string,
-    ) => FastifyError
+    this.#InvalidOption = defineError(packageName, 'INVALID_OPTION', '%s', 500)
   }
 
   /** Throws the coded error: `@rampart/<pkg>: option "<name>" <problem> (got <value>)`. */

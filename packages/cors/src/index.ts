@@ -1,0 +1,6 @@
+export { type RejectedOriginEvent, rejectedOriginChannel } from './diagnostics.js'
+export { INVALID_PREFLIGHT, ORIGIN_NOT_ALLOWED, RouteConfigError } from './errors.js'
+export { type CorsOptions, DEFAULTS, type ResolvedCorsOptions, resolveOptions } from './options.js'
+export { checkOriginPattern, MAX_ORIGIN_LENGTH, parseOrigin } from './origin-entry.js'
+export { OriginMatcher } from './origin-matcher.js'
+export { default, rampartCors } from './plugin.js'
