@@ -1,0 +1,33 @@
+import { hash } from 'node:crypto'
+import { getClientAddress, ipBucket } from '@rampart/core'
+import type { FastifyRequest } from 'fastify'
+
+/** Length of every client key handed to a store: 22 base64url characters (128 bits of SHA-256). */
+export const CLIENT_KEY_LENGTH = 22
+
+/**
+ * The default client: the trusted client address (core resolves proxies; an IPv6 address counts
+ * by its `/ipv6PrefixLength` prefix, an IPv4-mapped one as IPv4), plus the identity's id when an
+ * authentication plugin has set one by the limiter's hook.
+ */
+export function defaultClientKey(request: FastifyRequest, ipv6PrefixLength: number): string {
+  const ip = getClientAddress(request).ip
+  const bucket = ip.length === 0 ? 'unknown' : ipBucket(ip, ipv6PrefixLength)
+  const id = request.identity?.id
+  return id === undefined || id.length === 0 ? `ip:${bucket}` : `ip:${bucket}\nuser:${id}`
+}
+
+/**
+ * Hashes a client to a fixed-length store key, so a 100 KB user id or API key makes a key of the
+ * same size as any other, and no client text (addresses, ids) reaches the store.
+ */
+export function hashClientKey(client: string): string {
+  // From the first 16 bytes, not a slice of the full digest's text: a slice would keep the 43
+  // characters of its parent string alive in every tracked client.
+  return hash('sha256', client, 'buffer').toString('base64url', 0, 16)
+}
+
+/** A short stable digest for scopes (route patterns of any length). */
+export function shortDigest(text: string): string {
+  return hash('sha256', text, 'base64url').slice(0, 16)
+}
