@@ -21,3 +21,29 @@ declare module 'fastify' {
     identity?: Identity | null
   }
 }
+
+/** What one authentication strategy made of a request. */
+export type AuthOutcome =
+  /** The request carries no credentials of this kind. */
+  | { readonly status: 'absent' }
+  | { readonly status: 'authenticated'; readonly identity: Identity }
+  /** Credentials of this kind are present but not acceptable. */
+  | {
+      readonly status: 'invalid'
+      /** RFC 6750 error code for `WWW-Authenticate` (`invalid_token`, `invalid_request`, ...). */
+      readonly error: string
+      /** Human-readable reason: expired, invalid signature, unknown key, ... */
+      readonly description: string
+    }
+
+/**
+ * One way to authenticate (JWT, API key, ...). Strategy packages export one; @rampart/auth composes
+ * them and sets `request.identity`.
+ */
+export interface AuthStrategy {
+  /** Short name: `jwt`, `api-key`. */
+  readonly name: string
+  /** The `WWW-Authenticate` challenge sent with a refusal, e.g. `Bearer realm="api"`. */
+  readonly challenge: string
+  authenticate(request: import('fastify').FastifyRequest): AuthOutcome | Promise<AuthOutcome>
+}

@@ -11,7 +11,7 @@ export {
 } from './client-address.js'
 export { channelName, EventChannel, type RefusalEvent, type RequestEvent, refusalChannel } from './diagnostics.js'
 export { codeSegment, defineError, errorCode, type RampartErrorConstructor } from './errors.js'
-export type { Identity } from './identity.js'
+export type { AuthOutcome, AuthStrategy, Identity } from './identity.js'
 export { ipBucket, normalizeIp, parseIpv6 } from './ip.js'
 export { type IntegerRange, OptionValidator, withDefaults } from './options.js'
 export { declareRequestPath, decodePercent, normalizePath, requestPath } from './path.js'
