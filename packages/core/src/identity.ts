@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify'
+
 /**
  * The authenticated identity of a request, set once by the authentication plugins (Phase 2) and
  * read by rate limiting, RBAC, audit and logs. `undefined`/`null` means anonymous.
@@ -46,4 +48,9 @@ export interface AuthStrategy {
   /** The `WWW-Authenticate` challenge sent with a refusal, e.g. `Bearer realm="api"`. */
   readonly challenge: string
   authenticate(request: import('fastify').FastifyRequest): AuthOutcome | Promise<AuthOutcome>
+}
+
+/** Declares `request.identity` (null = anonymous) unless another Rampart plugin already did. Idempotent. */
+export function declareIdentity(fastify: FastifyInstance): void {
+  if (!fastify.hasRequestDecorator('identity')) fastify.decorateRequest('identity', null)
 }

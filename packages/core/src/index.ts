@@ -1,3 +1,5 @@
+export { ACCESS, type Access, type AccessPolicy, OPTIONAL, PathPolicy, PUBLIC, REQUIRED } from './access-policy.js'
+export { challengeWith, quoted } from './challenge.js'
 export {
   type ClientAddress,
   type ClientAddressOptions,
@@ -11,7 +13,7 @@ export {
 } from './client-address.js'
 export { channelName, EventChannel, type RefusalEvent, type RequestEvent, refusalChannel } from './diagnostics.js'
 export { codeSegment, defineError, errorCode, type RampartErrorConstructor } from './errors.js'
-export type { AuthOutcome, AuthStrategy, Identity } from './identity.js'
+export { type AuthOutcome, type AuthStrategy, declareIdentity, type Identity } from './identity.js'
 export { ipBucket, normalizeIp, parseIpv6 } from './ip.js'
 export { type IntegerRange, OptionValidator, withDefaults } from './options.js'
 export { declareRequestPath, decodePercent, normalizePath, requestPath } from './path.js'
@@ -39,5 +41,6 @@ export {
   PrefixMatcher,
   RoutePatternMatcher,
   routePattern,
+  routerCaseSensitive,
 } from './route-matching.js'
 export { compileTrustedProxies, NAMED_RANGES, type TrustedProxyList } from './trusted-proxies.js'

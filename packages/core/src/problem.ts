@@ -33,7 +33,7 @@ export interface ProblemDetails {
   /** Human-readable explanation specific to this occurrence. */
   detail?: string
   /** Extra response headers (`Retry-After`, `WWW-Authenticate`, ...). */
-  headers?: Readonly<Record<string, string | number>>
+  headers?: Readonly<Record<string, string | number | string[]>>
   /** Extension members added to the body (RFC 9457 section 3.2). */
   extensions?: Readonly<Record<string, unknown>>
 }

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { normalizePath } from './path.js'
 
 export interface MatcherOptions {
@@ -78,4 +78,10 @@ export class RoutePatternMatcher<T> {
 /** The pattern of the route serving the request (`/api/users/:id`), `undefined` on a 404. */
 export function routePattern(request: FastifyRequest): string | undefined {
   return request.is404 ? undefined : request.routeOptions.url
+}
+
+/** Whether the app's router matches paths case-sensitively (Fastify's default). */
+export function routerCaseSensitive(fastify: FastifyInstance): boolean {
+  const config = fastify.initialConfig as typeof fastify.initialConfig & { routerOptions?: { caseSensitive?: boolean } }
+  return (config.routerOptions?.caseSensitive ?? config.caseSensitive) !== false
 }
