@@ -1,19 +1,23 @@
 export {
-  type CompiledCsp,
+  buildCsp,
+  type CspDirectiveMap,
   type CspDirectives,
+  type CspDirectiveValue,
   type CspPolicy,
-  compileCsp,
+  type NonceDirective,
+  parseCsp,
   SEED_CSP_DIRECTIVES,
-  validateCsp,
 } from './csp.js'
+export { compileHeaderSet, type HeaderSet } from './header-set.js'
 export {
-  compileHeaderSet,
   DEFAULTS,
-  type HeaderSet,
   type HeadersOptions,
   type HstsOptions,
-  type PermissionsPolicy,
+  type ReferrerPolicyToken,
+  type ResolvedHeadersOptions,
   type RouteHeadersOptions,
-  SEED_PERMISSIONS_POLICY,
+  resolveOptions,
+  resolveRouteOptions,
 } from './options.js'
-export { default, rampartHeaders } from './plugin.js'
+export { type PermissionsPolicy, type PermissionsPolicyMap, SEED_PERMISSIONS_POLICY } from './permissions-policy.js'
+export { applySecurityHeaders, default, rampartHeaders } from './plugin.js'

@@ -1,80 +1,120 @@
-import { OptionValidator } from '@rampart/core'
-import { type CompiledCsp, type CspPolicy, compileCsp } from './csp.js'
-import { PACKAGE } from './errors.js'
+import { type CspDirectiveMap, type CspPolicy, type NonceDirective, resolveCsp } from './csp.js'
+import { validate } from './errors.js'
+import {
+  type PermissionsPolicy,
+  type PermissionsPolicyMap,
+  resolvePermissionsPolicy,
+  SEED_PERMISSIONS_POLICY,
+} from './permissions-policy.js'
 
-/** A Permissions-Policy: feature -> allowlist (`[]` denies everywhere, `['self']`, origins). */
-export type PermissionsPolicy = Readonly<Record<string, readonly string[] | null>>
-
+/** `Strict-Transport-Security` settings. */
 export interface HstsOptions {
-  /** Seconds browsers remember to use https. Default: 31536000 (one year). */
+  /** Seconds the browser keeps to https for this host. Default: 31536000 (one year). */
   maxAge?: number
-  /** Also for every subdomain. Default: true. */
+  /** The same for every subdomain. Default: true. */
   includeSubDomains?: boolean
-  /** Ask for the browsers' preload lists (hard to undo: opt in knowingly). Default: false. */
+  /** Ask to be put on the browsers' preload lists (needs maxAge >= one year and includeSubDomains; hard to undo). Default: false. */
   preload?: boolean
 }
 
-/** Options of @rampart/headers; every header can be changed or turned off with `false`. */
+/** The tokens of `Referrer-Policy`. */
+export type ReferrerPolicyToken =
+  | 'no-referrer'
+  | 'no-referrer-when-downgrade'
+  | 'origin'
+  | 'origin-when-cross-origin'
+  | 'same-origin'
+  | 'strict-origin'
+  | 'strict-origin-when-cross-origin'
+  | 'unsafe-url'
+
+/**
+ * Options of @rampart/headers. Every header can be changed, and turned off with `false`. A header
+ * the response already carries (set by the handler or another plugin) is kept, except `Server` and
+ * `X-Powered-By`, which are always masked or removed.
+ */
 export interface HeadersOptions {
-  /** Production mode: HSTS is only ever sent in production (and then only over https). Default: false. */
+  /**
+   * Production: HSTS is sent only in production, and then only to requests that arrived over https
+   * (the TLS socket, or `X-Forwarded-Proto` from a trusted proxy). Not derived from `NODE_ENV`:
+   * HSTS on `localhost` pins every local port to https for a year. Default: false.
+   */
   production?: boolean
   /** `X-Content-Type-Options: nosniff`. Default: true. */
   contentTypeOptions?: boolean
   /** `X-Frame-Options`. Default: `'DENY'`. */
   frameOptions?: 'DENY' | 'SAMEORIGIN' | false
-  /** `Referrer-Policy`. Default: `'strict-origin-when-cross-origin'`. */
-  referrerPolicy?: string | false
+  /** `Referrer-Policy`: a token, or a list (the browser uses the last it knows). Default: `'strict-origin-when-cross-origin'`. */
+  referrerPolicy?: ReferrerPolicyToken | readonly ReferrerPolicyToken[] | false
   /**
    * `Permissions-Policy`, merged over the seed's (camera, microphone, geolocation, payment, usb,
-   * magnetometer, gyroscope, accelerometer all denied); `null` removes a feature. Default: the seed's.
+   * magnetometer, gyroscope and accelerometer all `=()`): add features, give allowlists, or remove
+   * a feature with `false`. `false` sends no Permissions-Policy. Default: the seed's.
    */
   permissionsPolicy?: PermissionsPolicy | false
-  /** `Cache-Control`, unless the route set its own. Default: `'no-store, max-age=0'`. */
+  /** `Cache-Control`; override it per route for static assets. Default: `'no-store, max-age=0'`. */
   cacheControl?: string | false
-  /** `Server`: a masking value, or `false` to remove it. Default: `'undisclosed'`. */
+  /** `Server`: the value that masks the real one, or `false` to remove the header. Default: `'undisclosed'`. */
   server?: string | false
   /** `Cross-Origin-Opener-Policy`. Default: `'same-origin'`. */
   crossOriginOpenerPolicy?: 'same-origin' | 'same-origin-allow-popups' | 'noopener-allow-popups' | 'unsafe-none' | false
   /** `Cross-Origin-Resource-Policy`. Default: `'same-origin'`. */
   crossOriginResourcePolicy?: 'same-origin' | 'same-site' | 'cross-origin' | false
-  /** `X-XSS-Protection: 0` (turns the legacy filter off). Default: true. */
+  /** `Cross-Origin-Embedder-Policy` (with COOP `same-origin`, makes the page cross-origin isolated). Default: false. */
+  crossOriginEmbedderPolicy?: 'require-corp' | 'credentialless' | 'unsafe-none' | false
+  /** `X-XSS-Protection: 0`: turns the legacy XSS auditor off (see the README). Default: true. */
   xssProtection?: boolean
-  /** `X-Permitted-Cross-Domain-Policies: none`. Default: true. */
-  permittedCrossDomainPolicies?: boolean
-  /** `X-DNS-Prefetch-Control: off`. Default: true. */
-  dnsPrefetchControl?: boolean
-  /** HSTS settings, or `false` never to send it. Default: `{}` (one year, includeSubDomains). */
+  /** `X-Permitted-Cross-Domain-Policies` (Flash and Acrobat). Default: false. */
+  permittedCrossDomainPolicies?: 'none' | 'master-only' | 'by-content-type' | 'all' | false
+  /** `X-DNS-Prefetch-Control`. Default: false. */
+  dnsPrefetchControl?: 'off' | 'on' | false
+  /** `Strict-Transport-Security` (production and https only), or `false` never to send it. Default: one year, includeSubDomains. */
   hsts?: HstsOptions | false
-  /** `Content-Security-Policy`: directives or a string, validated at register. Default: false. */
+  /** `Content-Security-Policy`: directives or a string, validated at register. Default: false (none). */
   csp?: CspPolicy | false
-  /** `Content-Security-Policy-Report-Only`, independent of `csp`. Default: false. */
+  /** `Content-Security-Policy-Report-Only`: a second, independent policy. Default: false (none). */
   cspReportOnly?: CspPolicy | false
-  /** Put a fresh `'nonce-…'` in script-src and style-src per response; read it as `reply.cspNonce`. Default: false. */
-  cspNonce?: boolean
+  /**
+   * A fresh nonce per response, read as `reply.cspNonce` and inserted as `'nonce-…'` into the
+   * listed directives of both policies; `true` means `['script-src', 'style-src']`. Default: false.
+   */
+  cspNonce?: boolean | readonly NonceDirective[]
 }
 
-/** Per route (`config: { rampart: { headers } }`): `false` sends none, or options over the plugin's. */
+/** Per route (`config: { rampart: { headers } }`): options merged over the plugin's. */
 export type RouteHeadersOptions = Omit<HeadersOptions, 'production'>
 
 declare module '@rampart/core' {
   interface RampartRouteConfig {
-    /** @rampart/headers on this route: `false` for none, or options merged over the plugin's. */
+    /** @rampart/headers on this route: `false` sends none of its headers, or options merged over the plugin's. */
     headers?: RouteHeadersOptions | false
   }
 }
 
-/** The seed's Permissions-Policy. */
-export const SEED_PERMISSIONS_POLICY: PermissionsPolicy = Object.freeze({
-  camera: [],
-  microphone: [],
-  geolocation: [],
-  payment: [],
-  usb: [],
-  magnetometer: [],
-  gyroscope: [],
-  accelerometer: [],
-})
+/** The options after validation: every header in its final form, frozen at register. */
+export interface ResolvedHeadersOptions {
+  readonly production: boolean
+  readonly contentTypeOptions: boolean
+  readonly frameOptions: string | false
+  /** Serialised: `'no-referrer, strict-origin-when-cross-origin'`. */
+  readonly referrerPolicy: string | false
+  readonly permissionsPolicy: PermissionsPolicyMap | false
+  readonly cacheControl: string | false
+  readonly server: string | false
+  readonly crossOriginOpenerPolicy: string | false
+  readonly crossOriginResourcePolicy: string | false
+  readonly crossOriginEmbedderPolicy: string | false
+  readonly xssProtection: boolean
+  readonly permittedCrossDomainPolicies: string | false
+  readonly dnsPrefetchControl: string | false
+  readonly hsts: Readonly<Required<HstsOptions>> | false
+  readonly csp: CspDirectiveMap | false
+  readonly cspReportOnly: CspDirectiveMap | false
+  /** The directives that get the nonce; empty without nonces. */
+  readonly cspNonce: readonly NonceDirective[]
+}
 
+/** The defaults, as options. */
 export const DEFAULTS = Object.freeze({
   production: false,
   contentTypeOptions: true,
@@ -85,28 +125,28 @@ export const DEFAULTS = Object.freeze({
   server: 'undisclosed',
   crossOriginOpenerPolicy: 'same-origin',
   crossOriginResourcePolicy: 'same-origin',
+  crossOriginEmbedderPolicy: false,
   xssProtection: true,
-  permittedCrossDomainPolicies: true,
-  dnsPrefetchControl: true,
-  hsts: Object.freeze({}),
+  permittedCrossDomainPolicies: false,
+  dnsPrefetchControl: false,
+  hsts: Object.freeze({ maxAge: 31_536_000, includeSubDomains: true, preload: false }),
   csp: false,
   cspReportOnly: false,
   cspNonce: false,
-} satisfies Required<HeadersOptions>)
+} as const satisfies Required<HeadersOptions>)
 
-/** Everything one response needs, built once per route. */
-export interface HeaderSet {
-  /** Lower-case name and value of every header always sent (a route's own value wins). */
-  readonly fixed: readonly (readonly [string, string])[]
-  /** The HSTS value, when production and enabled; sent only over https. */
-  readonly hsts: string | undefined
-  readonly server: string | false
-  readonly csp: CompiledCsp | undefined
-  readonly cspReportOnly: CompiledCsp | undefined
-  readonly nonce: boolean
+type OptionName = keyof ResolvedHeadersOptions
+type Resolvers = {
+  readonly [K in OptionName]: (
+    value: unknown,
+    option: string,
+    base: ResolvedHeadersOptions[K] | undefined,
+  ) => ResolvedHeadersOptions[K]
 }
 
-const REFERRER_POLICIES = [
+const OPTION_NAMES = Object.keys(DEFAULTS) as OptionName[]
+const ROUTE_OPTION_NAMES = OPTION_NAMES.filter((name) => name !== 'production')
+const REFERRER_POLICIES: readonly ReferrerPolicyToken[] = [
   'no-referrer',
   'no-referrer-when-downgrade',
   'origin',
@@ -116,122 +156,132 @@ const REFERRER_POLICIES = [
   'strict-origin-when-cross-origin',
   'unsafe-url',
 ]
-const HEADER_VALUE = /^[\x20-\x7e]+$/
-const FEATURE = /^[a-z][a-z0-9-]*$/
-const ALLOWLIST_ITEM = /^(self|src|\*|"[^"\s]+")$/
-const OPTION_NAMES = Object.keys(DEFAULTS)
+const NONCE_DIRECTIVES: readonly NonceDirective[] = ['script-src', 'script-src-elem', 'style-src', 'style-src-elem']
+const HEADER_TEXT = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/
+const ONE_YEAR = 31_536_000
 
-const validate = new OptionValidator(PACKAGE)
+const headerText = (value: unknown, option: string): string | false =>
+  value === false ? false : validate.string(option, value, { pattern: HEADER_TEXT })
 
-/** Validates options (plugin-level, or a route's merged over them) and builds the header set. */
-export function compileHeaderSet(options: HeadersOptions, where = ''): HeaderSet {
-  const at = (name: string) => (where === '' ? name : `${where}.${name}`)
+const oneOfOrFalse =
+  (allowed: readonly string[]) =>
+  (value: unknown, option: string): string | false =>
+    value === false ? false : validate.oneOf(option, value, allowed)
+
+const RESOLVERS: Resolvers = {
+  production: (value, option) => validate.boolean(option, value),
+  contentTypeOptions: (value, option) => validate.boolean(option, value),
+  frameOptions: oneOfOrFalse(['DENY', 'SAMEORIGIN']),
+  referrerPolicy: resolveReferrerPolicy,
+  permissionsPolicy: resolvePermissionsPolicy,
+  cacheControl: headerText,
+  server: headerText,
+  crossOriginOpenerPolicy: oneOfOrFalse([
+    'same-origin',
+    'same-origin-allow-popups',
+    'noopener-allow-popups',
+    'unsafe-none',
+  ]),
+  crossOriginResourcePolicy: oneOfOrFalse(['same-origin', 'same-site', 'cross-origin']),
+  crossOriginEmbedderPolicy: oneOfOrFalse(['require-corp', 'credentialless', 'unsafe-none']),
+  xssProtection: (value, option) => validate.boolean(option, value),
+  permittedCrossDomainPolicies: oneOfOrFalse(['none', 'master-only', 'by-content-type', 'all']),
+  dnsPrefetchControl: oneOfOrFalse(['off', 'on']),
+  hsts: resolveHsts,
+  csp: (value, option) => (value === false ? false : resolveCsp(value, option)),
+  cspReportOnly: (value, option) => (value === false ? false : resolveCsp(value, option)),
+  cspNonce: resolveNonce,
+}
+
+function resolveReferrerPolicy(value: unknown, option: string): string | false {
+  if (value === false) return false
+  const tokens =
+    typeof value === 'string' ? value.split(',').map((token) => token.trim()) : validate.stringList(option, value)
+  if (tokens.length === 0) validate.fail(option, 'must name at least one policy')
+  for (const token of tokens) validate.oneOf(option, token, REFERRER_POLICIES)
+  return tokens.join(', ')
+}
+
+function resolveHsts(
+  value: unknown,
+  option: string,
+  base: Readonly<Required<HstsOptions>> | false | undefined,
+): Readonly<Required<HstsOptions>> | false {
+  if (value === false) return false
+  const given = validate.object(option, value) as HstsOptions
+  validate.knownKeys(option, given as Record<string, unknown>, ['maxAge', 'includeSubDomains', 'preload'])
+  const from = base === undefined || base === false ? DEFAULTS.hsts : base
+  const maxAge = validate.integer(`${option}.maxAge`, given.maxAge ?? from.maxAge, { min: 0 })
+  const includeSubDomains = validate.boolean(
+    `${option}.includeSubDomains`,
+    given.includeSubDomains ?? from.includeSubDomains,
+  )
+  const preload = validate.boolean(`${option}.preload`, given.preload ?? from.preload)
+  if (preload && (maxAge < ONE_YEAR || !includeSubDomains)) {
+    validate.fail(
+      `${option}.preload`,
+      `needs maxAge >= ${ONE_YEAR} and includeSubDomains (the preload lists require both)`,
+    )
+  }
+  return Object.freeze({ maxAge, includeSubDomains, preload })
+}
+
+function resolveNonce(value: unknown, option: string): readonly NonceDirective[] {
+  if (value === true) return Object.freeze(['script-src', 'style-src'] as const)
+  if (value === false) return Object.freeze([])
+  const list = validate.stringList(option, value)
+  if (list.length === 0) validate.fail(option, 'must list at least one directive, or be false')
+  list.forEach((name, index) => {
+    validate.oneOf(`${option}[${index}]`, name, NONCE_DIRECTIVES)
+    if (list.indexOf(name) !== index) validate.fail(`${option}[${index}]`, 'repeats a directive', name)
+  })
+  return Object.freeze(list as NonceDirective[])
+}
+
+function resolveOver(
+  base: ResolvedHeadersOptions | undefined,
+  options: unknown,
+  where: string,
+  names: readonly OptionName[],
+): ResolvedHeadersOptions {
   const given = validate.object(where, options)
-  validate.knownKeys(where, given, OPTION_NAMES)
-  const value = <K extends keyof HeadersOptions>(name: K): NonNullable<HeadersOptions[K]> =>
-    (options[name] ?? DEFAULTS[name]) as NonNullable<HeadersOptions[K]>
-  const fixed: [string, string][] = []
-  const text = (name: string, header: string, raw: unknown) => {
-    if (raw === false) return
-    fixed.push([header, validate.string(at(name), raw, { pattern: HEADER_VALUE })])
+  validate.knownKeys(where, given, names)
+  const resolved: Record<string, unknown> = { ...base }
+  for (const name of names) {
+    const value = given[name]
+    if (value === undefined) continue
+    const resolve = RESOLVERS[name] as (value: unknown, option: string, base: unknown) => unknown
+    resolved[name] = resolve(value, where === '' ? name : `${where}.${name}`, base?.[name])
   }
-
-  const production = validate.boolean(at('production'), value('production'))
-  if (validate.boolean(at('contentTypeOptions'), value('contentTypeOptions'))) {
-    fixed.push(['x-content-type-options', 'nosniff'])
+  const result = resolved as unknown as ResolvedHeadersOptions
+  if (
+    given.cspNonce !== undefined &&
+    result.cspNonce.length > 0 &&
+    result.csp === false &&
+    result.cspReportOnly === false
+  ) {
+    validate.fail(
+      where === '' ? 'cspNonce' : `${where}.cspNonce`,
+      'needs csp or cspReportOnly: there is no policy to put the nonce in',
+    )
   }
-  const frame = value('frameOptions')
-  if (frame !== false)
-    fixed.push(['x-frame-options', validate.oneOf(at('frameOptions'), frame, ['DENY', 'SAMEORIGIN'])])
-  const referrer = value('referrerPolicy')
-  if (referrer !== false) {
-    const tokens = validate
-      .string(at('referrerPolicy'), referrer)
-      .split(',')
-      .map((token) => token.trim())
-    for (const token of tokens) validate.oneOf(at('referrerPolicy'), token, REFERRER_POLICIES)
-    fixed.push(['referrer-policy', tokens.join(', ')])
-  }
-  const permissions = permissionsValue(value('permissionsPolicy'), at('permissionsPolicy'))
-  if (permissions !== undefined) fixed.push(['permissions-policy', permissions])
-  text('cacheControl', 'cache-control', value('cacheControl'))
-  const coop = value('crossOriginOpenerPolicy')
-  if (coop !== false) {
-    fixed.push([
-      'cross-origin-opener-policy',
-      validate.oneOf(at('crossOriginOpenerPolicy'), coop, [
-        'same-origin',
-        'same-origin-allow-popups',
-        'noopener-allow-popups',
-        'unsafe-none',
-      ]),
-    ])
-  }
-  const corp = value('crossOriginResourcePolicy')
-  if (corp !== false) {
-    fixed.push([
-      'cross-origin-resource-policy',
-      validate.oneOf(at('crossOriginResourcePolicy'), corp, ['same-origin', 'same-site', 'cross-origin']),
-    ])
-  }
-  if (validate.boolean(at('xssProtection'), value('xssProtection'))) fixed.push(['x-xss-protection', '0'])
-  if (validate.boolean(at('permittedCrossDomainPolicies'), value('permittedCrossDomainPolicies'))) {
-    fixed.push(['x-permitted-cross-domain-policies', 'none'])
-  }
-  if (validate.boolean(at('dnsPrefetchControl'), value('dnsPrefetchControl')))
-    fixed.push(['x-dns-prefetch-control', 'off'])
-
-  const serverValue = value('server')
-  const server = serverValue === false ? false : validate.string(at('server'), serverValue, { pattern: HEADER_VALUE })
-
-  const hstsOptions = value('hsts')
-  let hsts: string | undefined
-  if (hstsOptions !== false) {
-    const hstsGiven = validate.object(at('hsts'), hstsOptions)
-    validate.knownKeys(at('hsts'), hstsGiven, ['maxAge', 'includeSubDomains', 'preload'])
-    const maxAge = validate.integer(at('hsts.maxAge'), hstsOptions.maxAge ?? 31_536_000, { min: 0 })
-    const sub = validate.boolean(at('hsts.includeSubDomains'), hstsOptions.includeSubDomains ?? true)
-    const preload = validate.boolean(at('hsts.preload'), hstsOptions.preload ?? false)
-    if (preload && (maxAge < 31_536_000 || !sub)) {
-      validate.fail(
-        at('hsts.preload'),
-        'needs maxAge >= 31536000 and includeSubDomains (the preload list requires both)',
-      )
-    }
-    if (production) hsts = `max-age=${maxAge}${sub ? '; includeSubDomains' : ''}${preload ? '; preload' : ''}`
-  }
-
-  const nonce = validate.boolean(at('cspNonce'), value('cspNonce'))
-  const csp = cspValue(value('csp'), nonce, at('csp'))
-  const cspReportOnly = cspValue(value('cspReportOnly'), nonce, at('cspReportOnly'))
-  return Object.freeze({ fixed: Object.freeze(fixed), hsts, server, csp, cspReportOnly, nonce })
+  return Object.freeze(result)
 }
 
-function cspValue(policy: CspPolicy | false, nonce: boolean, option: string): CompiledCsp | undefined {
-  if (policy === false) return undefined
-  if (typeof policy !== 'string') validate.object(option, policy)
-  try {
-    return compileCsp(policy, nonce)
-  } catch (error) {
-    return validate.fail(option, `is not a valid policy: ${(error as Error).message}`)
-  }
+const RESOLVED_DEFAULTS = resolveOver(undefined, DEFAULTS, '', OPTION_NAMES)
+
+/** Validates the plugin's options over the defaults; throws RAMPART_HEADERS_INVALID_OPTION naming the option. */
+export function resolveOptions(options: HeadersOptions = {}): ResolvedHeadersOptions {
+  return resolveOver(RESOLVED_DEFAULTS, options, '', OPTION_NAMES)
 }
 
-function permissionsValue(policy: PermissionsPolicy | false, option: string): string | undefined {
-  if (policy === false) return undefined
-  validate.object(option, policy)
-  const merged: Record<string, readonly string[] | null> = { ...SEED_PERMISSIONS_POLICY, ...policy }
-  const items: string[] = []
-  for (const [feature, allowlist] of Object.entries(merged)) {
-    if (allowlist === null) continue
-    if (!FEATURE.test(feature)) validate.fail(`${option}.${feature}`, 'is not a feature name')
-    const list = validate.stringList(`${option}.${feature}`, allowlist)
-    for (const item of list) {
-      if (!ALLOWLIST_ITEM.test(item)) {
-        validate.fail(`${option}.${feature}`, 'items must be self, src, * or a double-quoted origin', item)
-      }
-    }
-    items.push(list.includes('*') ? `${feature}=*` : `${feature}=(${list.join(' ')})`)
-  }
-  return items.length === 0 ? undefined : items.join(', ')
+/**
+ * Validates a route's `config.rampart.headers` over the plugin's resolved options: each option
+ * given replaces the plugin's, except `permissionsPolicy` and `hsts`, which merge over them.
+ */
+export function resolveRouteOptions(
+  options: RouteHeadersOptions,
+  plugin: ResolvedHeadersOptions,
+): ResolvedHeadersOptions {
+  return resolveOver(plugin, options, 'config.rampart.headers', ROUTE_OPTION_NAMES)
 }

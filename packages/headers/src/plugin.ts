@@ -1,78 +1,110 @@
-import { randomBytes } from 'node:crypto'
 import { declareClientAddress, getClientAddress, resolvePerRoute, routeSettings } from '@rampart/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { PACKAGE } from './errors.js'
-import { compileHeaderSet, type HeaderSet, type HeadersOptions } from './options.js'
+import { compileHeaderSet, type HeaderSet } from './header-set.js'
+import { freshNonce } from './nonce.js'
+import { type HeadersOptions, resolveOptions, resolveRouteOptions } from './options.js'
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** This response's CSP nonce (with `cspNonce: true`): put it in `<script nonce="...">`. */
-    readonly cspNonce: string
+    /**
+     * This response's CSP nonce, for `<script nonce="…">` and `<style nonce="…">`: fresh per
+     * response, the same one the policies carry. `undefined` when the route's policies take no nonce.
+     */
+    readonly cspNonce: string | undefined
   }
 }
 
 const kHeaderSet = Symbol('rampart.headers.set')
+const kPluginSet = Symbol('rampart.headers.pluginSet')
 const kNonce = Symbol('rampart.headers.nonce')
-type WithNonce = FastifyReply & { [kNonce]: string | null }
+type WithNonce = FastifyReply & { [kNonce]: string }
 
+/** The reply's nonce, drawn on first use (by the handler through `reply.cspNonce`, or in onSend). */
 function nonceOf(reply: FastifyReply): string {
-  const slot = reply as WithNonce
-  let nonce = slot[kNonce]
-  if (nonce === null) {
-    nonce = randomBytes(16).toString('base64')
-    slot[kNonce] = nonce
+  let nonce = (reply as WithNonce)[kNonce]
+  if (nonce === '') {
+    nonce = freshNonce()
+    ;(reply as WithNonce)[kNonce] = nonce
   }
   return nonce
 }
 
-function apply(request: FastifyRequest, reply: FastifyReply, set: HeaderSet): void {
-  const fixed = set.fixed
-  for (let i = 0; i < fixed.length; i++) {
-    const header = fixed[i] as readonly [string, string]
-    if (!reply.hasHeader(header[0])) reply.header(header[0], header[1])
+function applyHeaders(request: FastifyRequest, reply: FastifyReply, set: HeaderSet): void {
+  const names = set.names
+  const values = set.values
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string
+    if (!reply.hasHeader(name)) reply.header(name, values[i])
   }
-  if (set.server === false) reply.removeHeader('server')
-  else reply.header('server', set.server)
+  if (set.server !== false) reply.header('server', set.server)
+  else if (reply.hasHeader('server')) reply.removeHeader('server')
   if (reply.hasHeader('x-powered-by')) reply.removeHeader('x-powered-by')
-  if (set.hsts !== undefined && getClientAddress(request).protocol === 'https') {
+  if (
+    set.hsts !== undefined &&
+    getClientAddress(request).protocol === 'https' &&
+    !reply.hasHeader('strict-transport-security')
+  ) {
     reply.header('strict-transport-security', set.hsts)
   }
-  if (set.csp !== undefined) {
-    reply.header('content-security-policy', set.nonce ? set.csp.parts.join(nonceOf(reply)) : set.csp.parts[0])
+  const csp = set.csp
+  if (csp !== undefined && !reply.hasHeader('content-security-policy')) {
+    reply.header('content-security-policy', csp.length === 1 ? csp[0] : csp.join(nonceOf(reply)))
   }
-  if (set.cspReportOnly !== undefined) {
+  const reportOnly = set.cspReportOnly
+  if (reportOnly !== undefined && !reply.hasHeader('content-security-policy-report-only')) {
     reply.header(
       'content-security-policy-report-only',
-      set.nonce ? set.cspReportOnly.parts.join(nonceOf(reply)) : set.cspReportOnly.parts[0],
+      reportOnly.length === 1 ? reportOnly[0] : reportOnly.join(nonceOf(reply)),
     )
   }
 }
 
 async function rampartHeaders(fastify: FastifyInstance, options: HeadersOptions): Promise<void> {
-  const global = compileHeaderSet(options)
+  const settings = resolveOptions(options)
+  const global = compileHeaderSet(settings)
+  const headerSetOf = (request: FastifyRequest): HeaderSet | false =>
+    routeSettings<HeaderSet | false>(request, kHeaderSet) ?? global
+
   declareClientAddress(fastify)
-  fastify.decorateReply(kNonce, null)
+  fastify.decorate(kPluginSet, global)
+  fastify.decorateReply(kNonce, '')
   fastify.decorateReply('cspNonce', {
-    getter(this: FastifyReply) {
-      return nonceOf(this)
+    getter(this: FastifyReply): string | undefined {
+      const set = headerSetOf(this.request)
+      return set !== false && set.nonce ? nonceOf(this) : undefined
     },
   })
-  // Per route: false, the plugin's set, or the route's options compiled over the plugin's once.
+
+  // Per route, once: no config keeps the plugin's set; false opts out; options compile their own.
   resolvePerRoute<HeaderSet | false>(fastify, kHeaderSet, (_route, rampart) => {
     const own = rampart?.headers
-    if (own === false) return false
     if (own === undefined) return global
-    return compileHeaderSet({ ...options, ...own }, 'config.rampart.headers')
+    if (own === false) return false
+    return compileHeaderSet(resolveRouteOptions(own, settings))
   })
 
-  // onSend runs for every reply sent through Fastify: handlers, refusals from any hook registered
-  // before or after this one, the 404 handler and the error handler (400, 413, 415, 500).
+  // onSend, not onRequest: it runs for every reply.send, so the headers are on handler replies,
+  // on refusals from any hook (including onRequest hooks registered before this plugin, which
+  // skip every later onRequest hook) and on Fastify's own 404, 400, 413, 415 and 500 replies.
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const set = routeSettings<HeaderSet | false>(request, kHeaderSet) ?? global
-    if (set !== false) apply(request, reply, set)
+    const set = headerSetOf(request)
+    if (set !== false) applyHeaders(request, reply, set)
     done(null, payload)
   })
+}
+
+/**
+ * Adds the plugin's headers to a reply that skips every hook: the one Fastify builds for its
+ * `frameworkErrors` handler (malformed URL, over-long parameter). Call it there before sending:
+ * `Fastify({ frameworkErrors: (error, request, reply) => applySecurityHeaders(reply).code(400).send(...) })`.
+ * Does nothing when the plugin is not registered on the root instance.
+ */
+export function applySecurityHeaders(reply: FastifyReply): FastifyReply {
+  const set = (reply.server as FastifyInstance & { [kPluginSet]?: HeaderSet })[kPluginSet]
+  if (set !== undefined) applyHeaders(reply.request, reply, set)
+  return reply
 }
 
 export { rampartHeaders }
