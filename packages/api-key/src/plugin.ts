@@ -8,11 +8,10 @@ import {
   OPTIONAL,
   PathPolicy,
   PUBLIC,
+  perRouteSettings,
   REQUIRED,
   requestPath,
-  resolvePerRoute,
   routerCaseSensitive,
-  routeSettings,
   sendProblem,
 } from '@rampart/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -40,23 +39,14 @@ async function rampartApiKey(fastify: FastifyInstance, options: ApiKeyPluginOpti
   for (const path of settings.requiredPaths) rules.push([path, REQUIRED])
   const paths = new PathPolicy(rules, OPTIONAL, routerCaseSensitive(fastify))
   const challenge = strategy.challenge
-  resolvePerRoute(fastify, kRoute, (route, rampart) => resolveRoute(route, rampart?.apiKey, paths, challenge))
-  // Routes registered before the plugin: resolved on first use, once per route.
-  const lateRoutes = new WeakMap<object, RouteState>()
+  // Per route once (routes registered before the plugin on their first request); 404s get the defaults.
+  const routeState = perRouteSettings<RouteState>(
+    fastify,
+    kRoute,
+    (route, rampart) => resolveRoute(route, rampart?.apiKey, paths, challenge),
+    NO_ROUTE,
+  )
   fastify.addHook('onClose', async () => strategy.clearCache())
-
-  function routeState(request: FastifyRequest): RouteState {
-    const resolved = routeSettings<RouteState>(request, kRoute)
-    if (resolved !== undefined) return resolved
-    if (request.is404) return NO_ROUTE
-    const config = request.routeOptions.config
-    let state = lateRoutes.get(config)
-    if (state === undefined) {
-      state = resolveRoute(request.routeOptions, config.rampart?.apiKey, paths, challenge)
-      lateRoutes.set(config, state)
-    }
-    return state
-  }
 
   function refuse(
     request: FastifyRequest,

@@ -7,11 +7,10 @@ import {
   type Identity,
   PathPolicy,
   PUBLIC,
+  perRouteSettings,
   REQUIRED,
   requestPath,
-  resolvePerRoute,
   routerCaseSensitive,
-  routeSettings,
   sendProblem,
 } from '@rampart/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
@@ -56,22 +55,13 @@ async function rampartAuth(fastify: FastifyInstance, options: AuthOptions): Prom
   ]
   const paths = new PathPolicy(rules, ACCESS[settings.defaultPolicy], routerCaseSensitive(fastify))
   const defaults = defaultState(settings.strategies, settings.mode)
-  resolvePerRoute(fastify, kRoute, (route, rampart) => resolveRoute(route, rampart?.auth, paths, defaults))
-  // Routes registered before the plugin: resolved on first use, once per route.
-  const lateRoutes = new WeakMap<object, RouteState>()
-
-  function routeState(request: FastifyRequest): RouteState {
-    const resolved = routeSettings<RouteState>(request, kRoute)
-    if (resolved !== undefined) return resolved
-    if (request.is404) return defaults
-    const config = request.routeOptions.config
-    let state = lateRoutes.get(config)
-    if (state === undefined) {
-      state = resolveRoute(request.routeOptions, config.rampart?.auth, paths, defaults)
-      lateRoutes.set(config, state)
-    }
-    return state
-  }
+  // Per route once (routes registered before the plugin on their first request); 404s get the defaults.
+  const routeState = perRouteSettings<RouteState>(
+    fastify,
+    kRoute,
+    (route, rampart) => resolveRoute(route, rampart?.auth, paths, defaults),
+    defaults,
+  )
 
   /** 401 with one `WWW-Authenticate` field line per scheme of the route (RFC 9110 section 11.6.1). */
   function unauthorized(

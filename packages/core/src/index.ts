@@ -34,7 +34,14 @@ export {
   problemNotFoundHandler,
   problemRepliesPlugin,
 } from './problem-handlers.js'
-export { declareRouteConfig, type RampartRouteConfig, resolvePerRoute, routeSettings } from './route-config.js'
+export {
+  declareRouteConfig,
+  perRouteSettings,
+  type RampartRouteConfig,
+  type RouteDescription,
+  resolvePerRoute,
+  routeSettings,
+} from './route-config.js'
 export {
   type MatcherOptions,
   type PathRules,

@@ -52,3 +52,36 @@ export function routeSettings<T>(request: FastifyRequest, key: symbol): T | unde
   }
   return config[key] as T | undefined
 }
+
+/** What `perRouteSettings` resolves a route from: its pattern, method and config. */
+export interface RouteDescription {
+  readonly url?: string | undefined
+  readonly method: RouteOptions['method']
+}
+
+/**
+ * `resolvePerRoute` plus the two cases it cannot see, in one lookup: a 404 gets `notFound`, and a
+ * route registered before the plugin (no `onRoute` for it) is resolved on its first request, once.
+ */
+export function perRouteSettings<T>(
+  fastify: FastifyInstance,
+  key: symbol,
+  resolve: (route: RouteDescription, rampart: RampartRouteConfig | undefined) => T,
+  notFound: T,
+): (request: FastifyRequest) => T {
+  resolvePerRoute(fastify, key, resolve)
+  const lateRoutes = new WeakMap<object, T>()
+  return (request) => {
+    const resolved = routeSettings<T>(request, key)
+    if (resolved !== undefined) return resolved
+    if (request.is404) return notFound
+    const routeOptions = request.routeOptions
+    const config = routeOptions.config
+    let settings = lateRoutes.get(config)
+    if (settings === undefined) {
+      settings = resolve(routeOptions, (config as { rampart?: RampartRouteConfig }).rampart)
+      lateRoutes.set(config, settings)
+    }
+    return settings
+  }
+}

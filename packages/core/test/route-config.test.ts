@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import { type RampartRouteConfig, resolvePerRoute, routeSettings } from '../src/index.js'
+import { perRouteSettings, type RampartRouteConfig, resolvePerRoute, routeSettings } from '../src/index.js'
 
 declare module '../src/index.js' {
   interface RampartRouteConfig {
@@ -29,4 +29,29 @@ t.test('per-route settings are resolved once per route and read per request', as
   t.same((await app.inject('/c')).json(), { v: 'global' })
   t.same((await app.inject('/zzz')).json(), { v: 'none' })
   t.ok(resolutions >= 3 && resolutions <= 6, 'resolved per route (GET and HEAD), not per request')
+})
+
+t.test('perRouteSettings also covers 404s and routes registered before the plugin', async (t) => {
+  const app = Fastify()
+  app.get('/early', { config: { rampart: { example: { value: 7 } } } }, async (request) => ({ v: lookup(request) }))
+  let resolutions = 0
+  const lookup = perRouteSettings<number | string>(
+    app,
+    Symbol('example'),
+    (_route, rampart) => {
+      resolutions++
+      const example = rampart?.example
+      return example === false ? 'off' : (example?.value ?? 'global')
+    },
+    'not found',
+  )
+  app.get('/late', async (request) => ({ v: lookup(request) }))
+  app.setNotFoundHandler(async (request) => ({ v: lookup(request) }))
+  t.same((await app.inject('/early')).json(), { v: 7 })
+  t.same((await app.inject('/early')).json(), { v: 7 })
+  t.same((await app.inject('/late')).json(), { v: 'global' })
+  t.same((await app.inject('/nope')).json(), { v: 'not found' })
+  const before = resolutions
+  await app.inject('/early')
+  t.equal(resolutions, before, 'an early route is resolved once, then remembered')
 })
