@@ -35,3 +35,34 @@ export interface NearLimitEvent extends PolicyEvent {
 
 export const exceededChannel: EventChannel<ExceededEvent> = new EventChannel<ExceededEvent>(PACKAGE, 'exceeded')
 export const nearLimitChannel: EventChannel<NearLimitEvent> = new EventChannel<NearLimitEvent>(PACKAGE, 'near-limit')
+
+/** `rampart:rate-limit:banned`: a client's refusals reached the instance's `ban.after`; it is refused for `duration` s. */
+export interface BannedEvent extends RequestEvent {
+  /** The instance (`name` option). */
+  limiter: string
+  /** The scope of the set holding the ban: `<prefix>global`. */
+  scope: string
+  /** The hashed client key. */
+  client: string
+  /** Seconds the ban lasts. */
+  duration: number
+}
+
+/** A shared store's circuit breaker changed state. Not about one request: no `request`. */
+export interface StoreStateEvent {
+  /** The store's `name` (default `'redis'`). */
+  store: string
+  /** `closed`: Redis decides. `open`: the insurance limiter (and `fail-closed` refusals) decide. `half-open`: one request probes Redis. */
+  state: 'closed' | 'open' | 'half-open'
+  previous: 'closed' | 'open' | 'half-open'
+  /** Why: the failure that opened the breaker (`timeout`, `not connected`, the Redis error), or what closed it. */
+  reason: string
+  /** Consecutive failed calls when it happened. */
+  failures: number
+}
+
+export const bannedChannel: EventChannel<BannedEvent> = new EventChannel<BannedEvent>(PACKAGE, 'banned')
+export const storeStateChannel: EventChannel<StoreStateEvent> = new EventChannel<StoreStateEvent>(
+  PACKAGE,
+  'store-state',
+)

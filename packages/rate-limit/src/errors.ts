@@ -22,3 +22,12 @@ export const ScopeConflictError: new (scope: string, known: string, given: strin
   'SCOPE_CONFLICT',
   '@rampart/rate-limit: store scope "%s" is already registered with policies %s; got %s. Give each instance its own prefix.',
 )
+
+/**
+ * 503 while the shared store is unavailable and a `fail-closed` policy applies:
+ * `RAMPART_RATE_LIMIT_STORE_UNAVAILABLE`.
+ */
+export const STORE_UNAVAILABLE = defineRefusal(PACKAGE, 'STORE_UNAVAILABLE', 503, 'Service Unavailable')
+
+/** 429 for a banned client (`ban` option): `RAMPART_RATE_LIMIT_BANNED`. */
+export const BANNED = defineRefusal(PACKAGE, 'BANNED', 429, 'Too Many Requests')

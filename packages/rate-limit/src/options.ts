@@ -1,8 +1,16 @@
 import { OptionValidator } from '@rampart/core'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ALGORITHM_NAMES, type AlgorithmName } from './algorithms/algorithm.js'
 import { PACKAGE } from './errors.js'
-import { compilePolicies, compilePolicy, type Policy, type PolicyDefaults, type PolicyOptions } from './policy.js'
+import {
+  type BanRule,
+  compilePolicies,
+  compilePolicy,
+  type Policy,
+  type PolicyDefaults,
+  type PolicyOptions,
+} from './policy.js'
+import { type RedisOptionValue, redisStore } from './redis-option.js'
 import type { RateLimitStore } from './store.js'
 import { MEMORY_STORE_DEFAULTS, MemoryStore } from './stores/memory-store.js'
 
@@ -42,8 +50,20 @@ export interface RateLimitOptions {
   key?: KeyFunction
   /** Prefix of every store key (letters, digits, `:_.-`, at most 64). Default `'rl:'`. */
   prefix?: string
-  /** Where counts live. Default: a `MemoryStore` with `maxClients` and `now`. */
+  /** Where counts live. Default: a `MemoryStore` with `maxClients` and `now` (or a `RedisStore` with `redis`). */
   store?: RateLimitStore
+  /**
+   * Count in Redis: `true` (`fastify.redis` of @fastify/redis), a @fastify/redis namespace name, a
+   * `redis://` URL, an ioredis `Redis`/`Cluster`, or `{ ...RedisStoreOptions, namespace? }`. The
+   * plugin creates a `RedisStore` (closed with Fastify; a client it did not create stays open).
+   */
+  redis?: RedisOptionValue
+  /**
+   * Refuse a client that keeps exceeding: after `after` refusals within `within` seconds (default
+   * 60), every request of the client is refused for `duration` seconds without touching the
+   * counters (429 `RAMPART_RATE_LIMIT_BANNED`). Default `false`.
+   */
+  ban?: BanOptions | false
   /** Clients tracked per policy set by the default memory store. Default 100,000. */
   maxClients?: number
   /** Clock of the default memory store (ms since the epoch). Default `Date.now`. */
@@ -56,6 +76,16 @@ export interface RateLimitOptions {
   legacyHeaders?: boolean
   /** Send the IETF `RateLimit-Policy` and `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers-10). Default true. */
   draftHeaders?: boolean
+}
+
+/** The `ban` option. */
+export interface BanOptions {
+  /** Refusals (by enforced policies of this instance) that start a ban. */
+  after: number
+  /** Seconds in which those refusals must fall (counted from the first). Default 60. */
+  within?: number
+  /** Seconds a ban lasts. */
+  duration: number
 }
 
 /** The options after defaults and validation, frozen at register. */
@@ -75,6 +105,8 @@ export interface ResolvedRateLimitOptions {
   /** The store was created here (and is closed with Fastify). */
   readonly ownStore: boolean
   readonly hook: LimiterHook
+  /** The compiled `ban` option (carried by the global policy set). */
+  readonly ban: BanRule | undefined
   readonly legacyHeaders: boolean
   readonly draftHeaders: boolean
 }
@@ -96,7 +128,9 @@ export const DEFAULTS = Object.freeze({
   draftHeaders: true,
 })
 
-const KNOWN_KEYS = [...Object.keys(DEFAULTS), 'policies', 'key', 'store', 'now']
+const KNOWN_KEYS = [...Object.keys(DEFAULTS), 'policies', 'key', 'store', 'now', 'redis', 'ban']
+const BAN_KEYS = ['after', 'within', 'duration']
+const MAX_BAN_SECONDS = 366 * 24 * 3600
 const PREFIX_PATTERN = /^[A-Za-z0-9:_.-]{0,64}$/
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/
 
@@ -104,8 +138,11 @@ const validate = new OptionValidator(PACKAGE)
 
 export { validate as optionValidator }
 
-function resolveStore(given: Record<string, unknown>): { store: RateLimitStore; ownStore: boolean } {
-  if (given.store === undefined) {
+function resolveStore(
+  given: Record<string, unknown>,
+  fastify: FastifyInstance | undefined,
+): { store: RateLimitStore; ownStore: boolean } {
+  if (given.store === undefined && given.redis === undefined) {
     const maxClients = validate.integer('maxClients', given.maxClients ?? DEFAULTS.maxClients, {
       min: 1,
       max: 100_000_000,
@@ -113,9 +150,15 @@ function resolveStore(given: Record<string, unknown>): { store: RateLimitStore; 
     const now = validate.func<() => number>('now', given.now ?? MEMORY_STORE_DEFAULTS.now)
     return { store: new MemoryStore({ maxClients, now }), ownStore: true }
   }
+  if (given.store !== undefined && given.redis !== undefined) {
+    validate.fail('redis', 'cannot be combined with `store`: give one of them')
+  }
+  const where = given.redis === undefined ? 'on your `store`' : 'in the `redis` options'
   for (const option of ['maxClients', 'now']) {
-    if (given[option] !== undefined)
-      validate.fail(option, 'configures the built-in memory store; set it on your `store`')
+    if (given[option] !== undefined) validate.fail(option, `configures the built-in memory store; set it ${where}`)
+  }
+  if (given.redis !== undefined) {
+    return { store: redisStore(validate, fastify, given.redis, { log: fastify?.log }), ownStore: true }
   }
   const store = validate.object('store', given.store) as unknown as RateLimitStore
   validate.func('store.consume', store.consume)
@@ -123,8 +166,23 @@ function resolveStore(given: Record<string, unknown>): { store: RateLimitStore; 
   return { store, ownStore: false }
 }
 
-/** Validates the user's options and folds in the defaults; throws RAMPART_RATE_LIMIT_INVALID_OPTION. */
-export function resolveOptions(options: RateLimitOptions = {}): ResolvedRateLimitOptions {
+function resolveBan(value: unknown): BanRule | undefined {
+  if (value === undefined || value === false) return undefined
+  const given = validate.object('ban', value)
+  validate.knownKeys('ban', given, BAN_KEYS)
+  const seconds = { min: 1, max: MAX_BAN_SECONDS }
+  return Object.freeze({
+    after: validate.integer('ban.after', given.after, { min: 1, max: 1_000_000 }),
+    withinMs: validate.integer('ban.within', given.within ?? 60, seconds) * 1000,
+    durationMs: validate.integer('ban.duration', given.duration, seconds) * 1000,
+  })
+}
+
+/**
+ * Validates the user's options and folds in the defaults; throws RAMPART_RATE_LIMIT_INVALID_OPTION.
+ * `fastify` is needed only to find `fastify.redis` (`redis: true` or a namespace).
+ */
+export function resolveOptions(options: RateLimitOptions = {}, fastify?: FastifyInstance): ResolvedRateLimitOptions {
   const given = validate.object('', options)
   validate.knownKeys('', given, KNOWN_KEYS)
   const nearLimitOption = given.nearLimit ?? DEFAULTS.nearLimit
@@ -173,9 +231,11 @@ export function resolveOptions(options: RateLimitOptions = {}): ResolvedRateLimi
     key: given.key === undefined ? undefined : validate.func<KeyFunction>('key', given.key),
     prefix,
     prefixGiven: given.prefix !== undefined && prefix.length > 0,
-    ...resolveStore(given),
     hook: validate.oneOf('hook', given.hook ?? DEFAULTS.hook, ['onRequest', 'preHandler'] as const),
+    ban: resolveBan(given.ban),
     legacyHeaders: validate.boolean('legacyHeaders', given.legacyHeaders ?? DEFAULTS.legacyHeaders),
     draftHeaders: validate.boolean('draftHeaders', given.draftHeaders ?? DEFAULTS.draftHeaders),
+    // Last: every other option is valid before a store (and maybe a connection) is created.
+    ...resolveStore(given, fastify),
   })
 }

@@ -11,8 +11,8 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { defaultClientKey, hashClientKey } from './client-key.js'
-import { exceededChannel, nearLimitChannel } from './diagnostics.js'
-import { EXCEEDED, PACKAGE, UnknownLimiterError } from './errors.js'
+import { bannedChannel, exceededChannel, nearLimitChannel } from './diagnostics.js'
+import { BANNED, EXCEEDED, PACKAGE, STORE_UNAVAILABLE, UnknownLimiterError } from './errors.js'
 import { rateLimitField, seconds, strictestDecision } from './headers.js'
 import { optionValidator, type RateLimitOptions, resolveOptions } from './options.js'
 import type { PolicySet } from './policy.js'
@@ -58,7 +58,7 @@ function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
 }
 
 async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOptions): Promise<void> {
-  const settings = resolveOptions(options)
+  const settings = resolveOptions(options, fastify)
   const { store, name: limiter, ipv6PrefixLength } = settings
   const validate = optionValidator
   const checks = new StartupChecks(fastify, limiter)
@@ -83,7 +83,12 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
   const storeReused = prefixes.has(settings.prefix)
   prefixes.add(settings.prefix)
   checks.sharedStore(store, settings.prefixGiven, storeReused)
-  const globalSet: PolicySet = Object.freeze({ scope: `${settings.prefix}global`, policies: settings.policies })
+  const globalScope = `${settings.prefix}global`
+  const globalSet: PolicySet = Object.freeze(
+    settings.ban === undefined
+      ? { scope: globalScope, policies: settings.policies }
+      : { scope: globalScope, policies: settings.policies, ban: settings.ban },
+  )
   checks.zeroLimits(settings.policies, `limiter "${limiter}"`, globalSet.scope)
   store.register?.(globalSet)
   const excluded = new PrefixMatcher(settings.excludedPaths.map((path) => [path, true] as const))
@@ -119,6 +124,7 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
 
   fastify.addHook('onReady', async () => {
     checks.trustedProxies()
+    await store.ready?.()
     const known = limitersByServer.get(fastify.server) ?? new Set<string>()
     for (const [other, route] of referencedLimiters) {
       if (!known.has(other)) throw new UnknownLimiterError(route, other, [...known].join(', '))
@@ -190,11 +196,34 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
       reply.header('x-ratelimit-reset', seconds(info.now + strictest.resetMs))
     }
 
+    if (result.banStarted === true && bannedChannel.hasSubscribers && settings.ban !== undefined) {
+      bannedChannel.publish({
+        request,
+        limiter,
+        scope: globalSet.scope,
+        client,
+        duration: seconds(settings.ban.durationMs),
+      })
+    }
+    if (result.bannedMs !== undefined && result.bannedMs > 0) {
+      const retryAfter = Math.max(1, seconds(result.bannedMs))
+      return sendProblem(reply, BANNED, {
+        detail: `Too many requests over the limits: refused for ${retryAfter} s.`,
+        headers: { 'retry-after': retryAfter },
+        extensions: { retryAfter },
+      })
+    }
+
     let refusal: PolicyDecision | undefined
+    let unavailable: PolicyDecision | undefined
     const violated: string[] = []
     for (const decision of result.decisions) {
       const policy = decision.policy
       if (!decision.allowed) {
+        if (decision.unavailable === true) {
+          if (unavailable === undefined || decision.retryAfterMs > unavailable.retryAfterMs) unavailable = decision
+          continue
+        }
         if (!policy.shadow) {
           violated.push(policy.name)
           if (refusal === undefined || decision.retryAfterMs > refusal.retryAfterMs) refusal = decision
@@ -227,7 +256,16 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
         })
       }
     }
-    if (refusal === undefined) return undefined
+    if (refusal === undefined) {
+      if (unavailable === undefined) return undefined
+      // Only fail-closed policies refused, because the store cannot answer: not the client's doing.
+      const retryAfter = Math.max(1, seconds(unavailable.retryAfterMs))
+      return sendProblem(reply, STORE_UNAVAILABLE, {
+        detail: `Rate limit "${unavailable.policy.name}" cannot be checked right now. Retry in ${retryAfter} s.`,
+        headers: { 'retry-after': retryAfter },
+        extensions: { policy: unavailable.policy.name, retryAfter },
+      })
+    }
     const retryAfter = Math.max(1, seconds(refusal.retryAfterMs))
     const policy = refusal.policy
     return sendProblem(reply, EXCEEDED, {

@@ -13,6 +13,30 @@ export interface PolicyOptions {
   algorithm?: AlgorithmName
   /** Count, emit events and set headers, but never refuse. Default: the instance's `shadow` (false). */
   shadow?: boolean
+  /**
+   * What this policy does while a shared store (Redis) is unavailable: `'fail-open'` (an in-memory
+   * insurance limiter enforces `limit / instances` on each instance) or `'fail-closed'` (refuse
+   * with 503). Default: the store's `failureMode` (`'fail-open'`). The memory store never fails.
+   */
+  failureMode?: FailureMode
+}
+
+/** What a policy does while its store is unavailable. */
+export type FailureMode = 'fail-open' | 'fail-closed'
+
+export const FAILURE_MODES: readonly FailureMode[] = Object.freeze(['fail-open', 'fail-closed'])
+
+/**
+ * The optional ban of an instance: a client refused `after` times within `withinMs` is refused
+ * for `durationMs` without its requests reaching the counters. Compiled from the `ban` option.
+ */
+export interface BanRule {
+  /** Refusals (by enforced policies) that start a ban. */
+  readonly after: number
+  /** The strikes are counted in a window of this length, opened by the first strike. */
+  readonly withinMs: number
+  /** How long a ban lasts. */
+  readonly durationMs: number
 }
 
 /** A compiled policy: what a store evaluates. Frozen. */
@@ -25,6 +49,8 @@ export interface Policy extends PolicyParameters {
   readonly burst: number
   readonly windowSeconds: number
   readonly shadow: boolean
+  /** While the store is unavailable; `undefined`: the store's default. */
+  readonly failureMode: FailureMode | undefined
   /** Units in use from which a near-limit event fires (`ceil(nearLimit * capacity)`); 0 = never. */
   readonly nearLimitUnits: number
   /**
@@ -44,10 +70,15 @@ export interface Policy extends PolicyParameters {
 export interface PolicySet {
   readonly scope: string
   readonly policies: readonly Policy[]
+  /**
+   * The instance's ban (on its global set only): checked before the policies; a banned client is
+   * refused without touching the counters. Its state lives under `<scope>:ban:{<client>}`.
+   */
+  readonly ban?: BanRule
 }
 
 export const POLICY_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
-const POLICY_KEYS = ['limit', 'window', 'burst', 'algorithm', 'shadow']
+const POLICY_KEYS = ['limit', 'window', 'burst', 'algorithm', 'shadow', 'failureMode']
 /** The largest window: one year. */
 const MAX_WINDOW_SECONDS = 366 * 24 * 3600
 const MAX_LIMIT = 1_000_000_000
@@ -80,6 +111,10 @@ export function compilePolicy(
   const burst = validate.integer(`${option}.burst`, given.burst ?? 0, { min: 0, max: MAX_LIMIT })
   const algorithm = validate.oneOf(`${option}.algorithm`, given.algorithm ?? defaults.algorithm, ALGORITHM_NAMES)
   const shadow = validate.boolean(`${option}.shadow`, given.shadow ?? defaults.shadow)
+  const failureMode =
+    given.failureMode === undefined
+      ? undefined
+      : validate.oneOf(`${option}.failureMode`, given.failureMode, FAILURE_MODES)
   const capacity = limit + burst
   if (algorithm === 'sliding-log' && capacity > MAX_SLIDING_LOG_CAPACITY) {
     validate.fail(
@@ -97,6 +132,7 @@ export function compilePolicy(
     windowMs: windowSeconds * 1000,
     windowSeconds,
     shadow,
+    failureMode,
     nearLimitUnits: defaults.nearLimit > 0 ? Math.max(1, Math.ceil(defaults.nearLimit * capacity)) : 0,
     id: `${name}.${algorithm}.${windowSeconds}`,
     policyItem: `"${name}";q=${capacity};w=${windowSeconds}`,

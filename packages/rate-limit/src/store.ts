@@ -15,6 +15,11 @@ export interface PolicyDecision {
   readonly retryAfterMs: number
   /** This request took the client past the policy's near-limit threshold (at most once per window). */
   readonly nearLimit: boolean
+  /**
+   * Refused only because the store is unavailable and the policy is `fail-closed` (the plugin
+   * answers 503, not 429, and publishes no `exceeded` event). Absent otherwise.
+   */
+  readonly unavailable?: boolean
 }
 
 /** The outcome of one `consume`. */
@@ -25,6 +30,15 @@ export interface ConsumeResult {
   readonly allowed: boolean
   /** One decision per policy, in the order of `sets` then of each set's policies. */
   readonly decisions: readonly PolicyDecision[]
+  /**
+   * Milliseconds left of a ban that refused this request (a set's `ban`); the policies were not
+   * charged and their decisions report the state as it stands. Absent or 0: not banned.
+   */
+  readonly bannedMs?: number
+  /** This request's refusal started a ban (it lasts `ban.durationMs`). */
+  readonly banStarted?: boolean
+  /** Decided without the shared store (its breaker is open or the call failed): the insurance limiter's verdict. */
+  readonly degraded?: boolean
 }
 
 /**
@@ -37,6 +51,8 @@ export interface ConsumeResult {
  *     (a shadow policy that would refuse is not charged, as if it were enforced);
  *   - otherwise records nothing anywhere: a refused request costs the client nothing, so hammering a
  *     refused minute window does not burn the hour budget.
+ * - A set with a `ban`: a banned client is refused before any policy is charged (`bannedMs`); an
+ *   enforced refusal is a strike, and `ban.after` strikes within `ban.withinMs` start a ban.
  * - The state of a policy for a client lives under `<set.scope>:<policy.id>:{<client>}`. Every key of
  *   one call shares the hash tag `{<client>}`, so a Redis Cluster keeps them in one slot.
  * - `client` is already a fixed-length hash (22 base64url characters); a store must not need more.
@@ -54,6 +70,11 @@ export interface RateLimitStore {
   register?(set: PolicySet): void
   /** Evaluates and (if admitted) records one request. See the interface's contract. */
   consume(client: string, sets: readonly PolicySet[]): ConsumeResult | Promise<ConsumeResult>
+  /**
+   * Awaited at Fastify's `onReady` (connects, loads scripts). Must not reject because the backend
+   * is unreachable: the store then decides as it does during an outage.
+   */
+  ready?(): Promise<void>
   /** Releases timers, connections and memory. Called on Fastify's `onClose`. */
   close?(): void | Promise<void>
 }

@@ -3,6 +3,7 @@ import { EPSILON, type Evaluation } from '../algorithms/algorithm.js'
 import { PACKAGE, ScopeConflictError } from '../errors.js'
 import type { Policy, PolicySet } from '../policy.js'
 import type { ConsumeResult, RateLimitStore } from '../store.js'
+import { BanList } from './ban-list.js'
 import { ClientTable } from './client-table.js'
 
 export interface MemoryStoreOptions {
@@ -52,6 +53,7 @@ export class MemoryStore implements RateLimitStore {
   readonly maxClients: number
   readonly #now: () => number
   readonly #tables = new Map<string, ClientTable>()
+  readonly #bans = new Map<string, BanList>()
   /** The latest instant seen: time never runs backwards here, so a clock step back resets nothing. */
   #last = 0
   readonly #evaluation: Evaluation = { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: 0, used: 0 }
@@ -69,7 +71,12 @@ export class MemoryStore implements RateLimitStore {
     this.#table(set)
   }
 
-  consume(client: string, sets: readonly PolicySet[]): ConsumeResult {
+  /**
+   * See `RateLimitStore.consume`. With `veto`, the request is refused whatever the policies say:
+   * nothing is charged and every decision reports the state as it stands (used by the Redis store's
+   * insurance limiter when a `fail-closed` policy refuses during an outage).
+   */
+  consume(client: string, sets: readonly PolicySet[], veto = false): ConsumeResult {
     const clock = this.#now()
     const now = Math.max(clock, this.#last)
     this.#last = now
@@ -77,7 +84,12 @@ export class MemoryStore implements RateLimitStore {
     const decisions: MutableDecision[] = []
     const tables: ClientTable[] = []
     const slots: number[] = []
-    let allowed = true
+    let bannedMs = 0
+    for (const set of sets) {
+      if (set.ban !== undefined) bannedMs = Math.max(bannedMs, this.#banList(set.scope).bannedFor(client, now))
+    }
+    let allowed = !veto && bannedMs === 0
+    let refused = false
     for (const set of sets) {
       const table = this.#table(set)
       const slot = table.locate(client, now)
@@ -86,7 +98,10 @@ export class MemoryStore implements RateLimitStore {
       for (let index = 0; index < set.policies.length; index++) {
         const policy = set.policies[index] as Policy
         table.evaluate(slot, index, now, policy, true, evaluation)
-        if (!evaluation.allowed && !policy.shadow) allowed = false
+        if (!evaluation.allowed && !policy.shadow) {
+          allowed = false
+          refused = true
+        }
         decisions.push({
           policy,
           scope: set.scope,
@@ -122,7 +137,13 @@ export class MemoryStore implements RateLimitStore {
       }
       table.refreshIdle(slot)
     }
-    return { now, allowed, decisions }
+    let banStarted = false
+    if (refused && !veto && bannedMs === 0) {
+      for (const set of sets) {
+        if (set.ban !== undefined && this.#banList(set.scope).strike(client, now, set.ban)) banStarted = true
+      }
+    }
+    return { now, allowed, decisions, bannedMs, banStarted }
   }
 
   /** Per-set occupancy, for metrics and tests. */
@@ -137,6 +158,16 @@ export class MemoryStore implements RateLimitStore {
 
   close(): void {
     this.#tables.clear()
+    this.#bans.clear()
+  }
+
+  #banList(scope: string): BanList {
+    let bans = this.#bans.get(scope)
+    if (bans === undefined) {
+      bans = new BanList(this.maxClients)
+      this.#bans.set(scope, bans)
+    }
+    return bans
   }
 
   #table(set: PolicySet): ClientTable {

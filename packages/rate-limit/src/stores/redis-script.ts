@@ -1,0 +1,356 @@
+import { createHash } from 'node:crypto'
+import type { AlgorithmName } from '../algorithms/algorithm.js'
+
+/** The number each algorithm has in the script's arguments. */
+export const ALGORITHM_CODES: Readonly<Record<AlgorithmName, number>> = Object.freeze({
+  'sliding-window': 1,
+  gcra: 2,
+  'token-bucket': 3,
+  'fixed-window': 4,
+  'sliding-log': 5,
+})
+
+/** Arguments per policy after the three header arguments: code, limit, capacity, windowMs, shadow, nearLimitUnits. */
+export const POLICY_ARGS = 6
+/** Arguments per ban rule after the policies: after, withinMs, durationMs. */
+export const BAN_ARGS = 3
+/** Reply fields before the per-policy ones: now, allowed, bannedMs, banStarted. */
+export const REPLY_HEADER = 4
+/** Reply fields per policy: allowed, remaining, resetMs, retryAfterMs, nearLimit. */
+export const REPLY_PER_POLICY = 5
+
+/**
+ * The whole decision for one request, in one atomic call: every policy of every set, read, decided
+ * all-or-nothing and charged, with time from the Redis server. A line-by-line port of
+ * `src/algorithms/*.ts` (same expressions in the same order, so the same doubles come out; JS `%`
+ * is `math.fmod`), kept in step with them by the property test comparing both stores.
+ *
+ * KEYS, in policy order: one hash per policy (`<scope>:<policy.id>:{<client>}`, fields `a`, `b`,
+ * `c`: the algorithm's state, `q`: end of the near-limit quiet period, `l`: the last instant it was
+ * charged); a sliding-log policy has a sorted set there (one unique member per admitted request)
+ * plus its hash at `<scope>:<policy.id>:meta:{<client>}` (`a` then numbers the members). Then one
+ * hash per ban rule (`<scope>:ban:{<client>}`: `s` strikes, `e` end of the strike window, `u` end
+ * of the ban).
+ *
+ * ARGV: [1] the time in ms ('' = Redis `TIME`, the default), [2] the number of policies, [3] the
+ * number of ban rules, then `POLICY_ARGS` per policy and `BAN_ARGS` per ban rule.
+ *
+ * Reply: now (a string, full precision), allowed (1/0), bannedMs, banStarted (1/0), then
+ * `REPLY_PER_POLICY` integers per policy.
+ *
+ * The instant used is the later of the server's time and every key's `l`: a server clock stepped
+ * back (NTP) resets no window. Every written key expires when its state stops mattering.
+ */
+export const RATE_LIMIT_SCRIPT = `
+if redis.replicate_commands then redis.replicate_commands() end
+local EPSILON = 1e-9
+local TIME_EPSILON = 1e-3
+local floor, ceil, max, min, fmod = math.floor, math.ceil, math.max, math.min, math.fmod
+
+local function fmt(value) return string.format('%.17g', value) end
+local function num(value) return tonumber(value) or 0 end
+local function waitMs(delta) if delta <= 0 then return 0 end return ceil(delta) end
+
+local now
+if ARGV[1] ~= '' then
+  now = tonumber(ARGV[1])
+else
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + floor(tonumber(time[2]) / 1000)
+end
+local count = tonumber(ARGV[2])
+local bans = tonumber(ARGV[3])
+
+-- Policies and their state.
+local P = {}
+local key = 1
+for i = 1, count do
+  local base = 3 + (i - 1) * ${POLICY_ARGS}
+  local p = {
+    code = tonumber(ARGV[base + 1]), limit = tonumber(ARGV[base + 2]), capacity = tonumber(ARGV[base + 3]),
+    window = tonumber(ARGV[base + 4]), shadow = ARGV[base + 5] == '1', near = tonumber(ARGV[base + 6]),
+  }
+  if p.code == 5 then
+    p.log = KEYS[key]
+    p.key = KEYS[key + 1]
+    key = key + 2
+  else
+    p.key = KEYS[key]
+    key = key + 1
+  end
+  local h = redis.call('HMGET', p.key, 'a', 'b', 'c', 'q', 'l')
+  p.a, p.b, p.c, p.q = num(h[1]), num(h[2]), num(h[3]), num(h[4])
+  now = max(now, num(h[5]))
+  P[i] = p
+end
+local B = {}
+for i = 1, bans do
+  local base = 3 + count * ${POLICY_ARGS} + (i - 1) * ${BAN_ARGS}
+  local h = redis.call('HMGET', KEYS[key], 's', 'e', 'u')
+  B[i] = {
+    key = KEYS[key], after = tonumber(ARGV[base + 1]), within = tonumber(ARGV[base + 2]),
+    duration = tonumber(ARGV[base + 3]), s = num(h[1]), e = num(h[2]), u = num(h[3]),
+  }
+  key = key + 1
+end
+
+local function refuseForever(p) return false, 0, p.window, p.window, 0 end
+
+-- fixed-window.ts: a = windowStart, b = count.
+local function fixedEvaluate(p, admit)
+  local capacity = p.capacity
+  if capacity < 1 then return refuseForever(p) end
+  local windowStart = now - fmod(now, p.window)
+  local n = 0
+  if p.a == windowStart then n = p.b end
+  local untilNextWindow = windowStart + p.window - now
+  if admit and n + 1 <= capacity then
+    return true, capacity - n - 1, untilNextWindow, 0, n + 1
+  end
+  local remaining = max(0, capacity - n)
+  local allowed = (not admit) and remaining >= 1
+  local reset = untilNextWindow
+  if n == 0 then reset = 0 end
+  local retry = untilNextWindow
+  if allowed then retry = 0 end
+  return allowed, remaining, reset, retry, n
+end
+
+-- sliding-window.ts: a = windowStart, b = previous, c = current.
+local function slidingLoad(p)
+  local windowStart = now - fmod(now, p.window)
+  if p.a == windowStart then return windowStart, p.b, p.c end
+  if p.a == windowStart - p.window then return windowStart, p.c, 0 end
+  return windowStart, 0, 0
+end
+
+local function estimateAt(time, start, prev, cur, window)
+  local elapsed = time - start
+  if elapsed < window then return prev * (1 - elapsed / window) + cur end
+  if elapsed < 2 * window then return cur * (1 - (elapsed - window) / window) end
+  return 0
+end
+
+local function waitFor(start, prev, cur, window, target)
+  if target < -EPSILON then return math.huge end
+  if estimateAt(now, start, prev, cur, window) <= target + EPSILON then return 0 end
+  local at
+  if cur <= target + EPSILON then
+    at = start + (1 - (target - cur) / prev) * window
+  else
+    at = start + window * (2 - target / cur)
+  end
+  local wait = max(1, ceil(at - now))
+  while estimateAt(now + wait, start, prev, cur, window) > target + EPSILON do wait = wait + 1 end
+  return wait
+end
+
+local function slidingEvaluate(p, admit)
+  local capacity = p.capacity
+  if capacity < 1 then return refuseForever(p) end
+  local window = p.window
+  local start, prev, cur = slidingLoad(p)
+  local estimate = estimateAt(now, start, prev, cur, window)
+  if admit and estimate + 1 <= capacity + EPSILON then
+    local used = estimate + 1
+    local remaining = max(0, floor(capacity - used + EPSILON))
+    local reset = 0
+    if remaining < capacity then reset = waitFor(start, prev, cur + 1, window, capacity - remaining - 1) end
+    return true, remaining, reset, 0, used
+  end
+  local remaining = max(0, floor(capacity - estimate + EPSILON))
+  local allowed = (not admit) and remaining >= 1
+  local reset = 0
+  if remaining < capacity then reset = waitFor(start, prev, cur, window, capacity - remaining - 1) end
+  local retry = reset
+  if allowed then retry = 0 end
+  return allowed, remaining, reset, retry, estimate
+end
+
+-- gcra.ts: a = theoretical arrival time.
+local function gcraRemaining(ahead, interval, tolerance, capacity)
+  local remaining = floor((tolerance - ahead + TIME_EPSILON) / interval) + 1
+  if remaining < 0 then return 0 end
+  return min(remaining, capacity)
+end
+
+local function gcraReset(ahead, remaining, interval, tolerance, capacity)
+  if remaining >= capacity then return 0 end
+  return waitMs(ahead - tolerance + remaining * interval - TIME_EPSILON)
+end
+
+local function gcraEvaluate(p, admit)
+  local capacity = p.capacity
+  if capacity < 1 or p.limit < 1 then return refuseForever(p) end
+  local interval = p.window / p.limit
+  local tolerance = (capacity - 1) * interval
+  local ahead = max(0, p.a - now)
+  if admit and ahead <= tolerance + TIME_EPSILON then
+    local nextAhead = ahead + interval
+    local remaining = gcraRemaining(nextAhead, interval, tolerance, capacity)
+    return true, remaining, gcraReset(nextAhead, remaining, interval, tolerance, capacity), 0, nextAhead / interval
+  end
+  local remaining = gcraRemaining(ahead, interval, tolerance, capacity)
+  local allowed = (not admit) and remaining >= 1
+  local reset = gcraReset(ahead, remaining, interval, tolerance, capacity)
+  local retry = 0
+  if not allowed then retry = max(1, waitMs(ahead - tolerance - TIME_EPSILON)) end
+  return allowed, remaining, reset, retry, ahead / interval
+end
+
+-- token-bucket.ts: a = missing tokens, b = last update.
+local function missingAt(p, rate)
+  local missing = p.a - (now - p.b) * rate
+  return max(missing, 0)
+end
+
+local function refillMs(missing, target, rate) return waitMs((missing - target) / rate - TIME_EPSILON) end
+
+local function bucketEvaluate(p, admit)
+  local capacity = p.capacity
+  if capacity < 1 or p.limit < 1 then return refuseForever(p) end
+  local rate = p.limit / p.window
+  local slack = EPSILON + TIME_EPSILON * rate
+  local missing = missingAt(p, rate)
+  if admit and missing + 1 <= capacity + slack then
+    local used = missing + 1
+    local remaining = max(0, floor(capacity - used + slack))
+    local reset = 0
+    if remaining < capacity then reset = refillMs(used, capacity - remaining - 1, rate) end
+    return true, remaining, reset, 0, used
+  end
+  local remaining = max(0, floor(capacity - missing + slack))
+  local allowed = (not admit) and remaining >= 1
+  local reset = 0
+  if remaining < capacity then reset = refillMs(missing, capacity - remaining - 1, rate) end
+  local retry = 0
+  if not allowed then retry = max(1, refillMs(missing, capacity - 1, rate)) end
+  return allowed, remaining, reset, retry, missing
+end
+
+-- sliding-log.ts: the sorted set holds one member per admitted request, scored by its instant.
+local function logEvaluate(p, admit)
+  local capacity = p.capacity
+  if capacity < 1 then return refuseForever(p) end
+  local window = p.window
+  local after = '(' .. fmt(now - window)
+  local live = redis.call('ZCOUNT', p.log, after, '+inf')
+  local oldest = now
+  if live > 0 then
+    oldest = tonumber(redis.call('ZRANGEBYSCORE', p.log, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2])
+  end
+  if admit and live + 1 <= capacity then
+    return true, capacity - live - 1, waitMs(oldest + window - now), 0, live + 1
+  end
+  local remaining = max(0, capacity - live)
+  local allowed = (not admit) and remaining >= 1
+  local reset = 0
+  if live > 0 then reset = waitMs(oldest + window - now) end
+  local retry = max(1, reset)
+  if allowed then retry = 0 end
+  return allowed, remaining, reset, retry, live
+end
+
+local EVALUATE = { slidingEvaluate, gcraEvaluate, bucketEvaluate, fixedEvaluate, logEvaluate }
+
+-- Charges one admitted request; returns the instant from which the state is a fresh one's.
+local function charge(p)
+  local window = p.window
+  if p.code == 1 then
+    local start, prev, cur = slidingLoad(p)
+    p.a, p.b, p.c = start, prev, cur + 1
+    return p.a + 2 * window
+  elseif p.code == 2 then
+    p.a = max(p.a, now) + window / p.limit
+    return p.a
+  elseif p.code == 3 then
+    p.a = missingAt(p, p.limit / window) + 1
+    p.b = now
+    return p.b + (p.a * window) / p.limit
+  elseif p.code == 4 then
+    local windowStart = now - fmod(now, window)
+    local n = 0
+    if p.a == windowStart then n = p.b end
+    p.a, p.b = windowStart, n + 1
+    return p.a + window
+  end
+  redis.call('ZREMRANGEBYSCORE', p.log, '-inf', fmt(now - window))
+  p.a = p.a + 1
+  redis.call('ZADD', p.log, fmt(now), fmt(now) .. '-' .. fmt(p.a))
+  redis.call('PEXPIRE', p.log, ceil(window))
+  return now + window
+end
+
+-- Every policy decides at one instant, as if it were the only one.
+local bannedMs = 0
+for i = 1, bans do
+  if B[i].u > now then bannedMs = max(bannedMs, ceil(B[i].u - now)) end
+end
+local allowedAll = bannedMs == 0
+local refused = false
+local result = { fmt(now), 0, bannedMs, 0 }
+for i = 1, count do
+  local p = P[i]
+  local allowed, remaining, reset, retry, used = EVALUATE[p.code](p, true)
+  p.allowed, p.remaining, p.reset, p.retry, p.used, p.nearLimit = allowed, remaining, reset, retry, used, 0
+  if not allowed and not p.shadow then
+    allowedAll = false
+    refused = true
+  end
+end
+
+-- All or nothing: charge every policy that admitted, or none.
+for i = 1, count do
+  local p = P[i]
+  if p.allowed then
+    if allowedAll then
+      local idle = charge(p)
+      if p.near > 0 and p.used >= p.near - EPSILON and now >= p.q then
+        p.q = now + p.window
+        p.nearLimit = 1
+      end
+      redis.call('HSET', p.key, 'a', fmt(p.a), 'b', fmt(p.b), 'c', fmt(p.c), 'q', fmt(p.q), 'l', fmt(now))
+      redis.call('PEXPIRE', p.key, max(1, ceil(max(idle, p.q) - now)))
+    else
+      local _, remaining, reset = EVALUATE[p.code](p, false)
+      p.remaining, p.reset = remaining, reset
+    end
+  end
+end
+
+-- Strikes: an enforced refusal counts towards a ban.
+local banStarted = 0
+if refused and bannedMs == 0 then
+  for i = 1, bans do
+    local b = B[i]
+    if b.e <= now then
+      b.s = 0
+      b.e = now + b.within
+    end
+    b.s = b.s + 1
+    if b.s >= b.after then
+      b.s, b.e, b.u = 0, 0, now + b.duration
+      banStarted = 1
+    end
+    redis.call('HSET', b.key, 's', fmt(b.s), 'e', fmt(b.e), 'u', fmt(b.u))
+    redis.call('PEXPIRE', b.key, max(1, ceil(max(b.e, b.u) - now)))
+  end
+end
+
+if allowedAll then result[2] = 1 end
+result[4] = banStarted
+for i = 1, count do
+  local p = P[i]
+  local allowed = 0
+  if p.allowed then allowed = 1 end
+  table.insert(result, allowed)
+  table.insert(result, p.remaining)
+  table.insert(result, p.reset)
+  table.insert(result, p.retry)
+  table.insert(result, p.nearLimit)
+end
+return result
+`
+
+/** The script's SHA-1, as `EVALSHA` wants it. */
+export const RATE_LIMIT_SCRIPT_SHA: string = createHash('sha1').update(RATE_LIMIT_SCRIPT).digest('hex')
