@@ -37,8 +37,11 @@ export function presetOptions(config: DemoConfig): PresetOptions {
       perMinute: config.rateLimit.perMinute,
       perHour: config.rateLimit.perHour,
       burst: config.rateLimit.burst,
-      maxClients: config.rateLimit.maxClients,
       ipv6PrefixLength: config.rateLimit.ipv6PrefixLength,
+      // With REDIS_URL every instance shares one count; otherwise each keeps its own, bounded.
+      ...(config.redisUrl === undefined
+        ? { maxClients: config.rateLimit.maxClients }
+        : { redis: { url: config.redisUrl, maxClients: config.rateLimit.maxClients }, prefix: 'rampart-demo:rl:' }),
     },
     contentGuard: { limits: sizeLimits(config) },
     requestLog: {},

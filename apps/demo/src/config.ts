@@ -232,6 +232,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
     },
   }
 
+  if (config.redisUrl === undefined) {
+    warnings.push('REDIS_URL is not set: rate limits are kept in memory, per instance (fine for one instance)')
+  } else if (!/^rediss?:\/\//.test(config.redisUrl)) {
+    read.bad('REDIS_URL', `must be a redis:// or rediss:// URL, got ${JSON.stringify(config.redisUrl)}`, 0)
+  }
   if (production && config.allowedHosts.includes('*')) {
     warnings.push('ALLOWED_HOSTS allows any host in production: set it to the names the app is served under')
   }

@@ -20,6 +20,7 @@ t.test('no variables at all: development defaults, a warning for the random secr
   t.same(config.allowedHosts, ['*'])
   t.ok(config.secretKey.length >= 32)
   t.match(warnings.join('\n'), /SECRET_KEY is not set/)
+  t.match(warnings.join('\n'), /REDIS_URL is not set: rate limits are kept in memory/)
 })
 
 t.test('lists: the seed JSON form and comma-separated', async (t) => {
@@ -46,6 +47,7 @@ t.test('bad values name the variable and what was wrong', async (t) => {
     [{ ENVIRONMENT: 'production', SECRET_KEY: 'short' }, /SECRET_KEY must be at least 32 characters/],
     [{ JWT_SECRET: 'too-short' }, /JWT_SECRET must be at least 32 bytes for HS256/],
     [{ SECURITY_RATE_LIMIT_IPV6_PREFIX: '32' }, /SECURITY_RATE_LIMIT_IPV6_PREFIX must be between 48 and 128/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
   ]
   for (const [env, message] of cases) {
     t.throws(() => loadConfig(env), ConfigError)

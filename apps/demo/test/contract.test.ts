@@ -105,3 +105,23 @@ t.test('POST /api/upload accepts a body up to SECURITY_MAX_UPLOAD_SIZE', async (
   })
   t.equal(tooBig.statusCode, 413)
 })
+
+t.test('with REDIS_URL the limit is shared by every instance', async (t) => {
+  const env = {
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    SECURITY_RATE_LIMIT_PER_MINUTE: '3',
+    SECURITY_RATE_LIMIT_BURST: '0',
+  }
+  // a fresh /64 per run, so counts left in Redis by an earlier run never meet this one
+  const random = () => Math.floor(Math.random() * 0xffff).toString(16)
+  const remoteAddress = `2001:db8:${random()}:${random()}::1`
+  const first = await demo(env)
+  const second = await demo(env)
+  await first.ready()
+  await second.ready()
+  const statuses: number[] = []
+  for (const app of [first, second, first, second]) {
+    statuses.push((await app.inject({ url: '/api/test', remoteAddress })).statusCode)
+  }
+  t.same(statuses, [200, 200, 200, 429])
+})
