@@ -1,0 +1,132 @@
+import {
+  type Access,
+  type AuthOutcome,
+  challengeWith,
+  declareIdentity,
+  declareRequestPath,
+  OPTIONAL,
+  PathPolicy,
+  PUBLIC,
+  perRouteSettings,
+  REQUIRED,
+  requestPath,
+  routerCaseSensitive,
+  sendProblem,
+} from '@rampart/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { type RejectionReason, rejectedChannel } from './diagnostics.js'
+import { INSUFFICIENT_SCOPE, INVALID, MISSING, PACKAGE, UNAVAILABLE } from './errors.js'
+import { type JwtPluginOptions, resolveOptions } from './options.js'
+import { NO_ROUTE, type RouteState, resolveRoute } from './route-config.js'
+import { type JwtStrategy, strategyFromSettings } from './strategy.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** @rampart/jwt's strategy: `sign`, `issue`, `revoke`, `stats`, `authenticate`. */
+    rampartJwt: JwtStrategy
+  }
+}
+
+const kRoute = Symbol('rampart.jwt.route')
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T>).then === 'function'
+}
+
+async function rampartJwt(fastify: FastifyInstance, options: JwtPluginOptions): Promise<void> {
+  const settings = resolveOptions(options)
+  const strategy = strategyFromSettings(settings, fastify.log)
+  declareRequestPath(fastify)
+  declareIdentity(fastify)
+  fastify.decorate('rampartJwt', strategy)
+
+  const rules: [string, Access][] = []
+  for (const path of settings.publicPaths) rules.push([path, PUBLIC])
+  for (const path of settings.requiredPaths) rules.push([path, REQUIRED])
+  const paths = new PathPolicy(rules, OPTIONAL, routerCaseSensitive(fastify))
+  const challenge = strategy.challenge
+  // Per route once (routes registered before the plugin on their first request); 404s get the defaults.
+  const routeState = perRouteSettings<RouteState>(
+    fastify,
+    kRoute,
+    (route, rampart) => resolveRoute(route, rampart?.jwt, paths, challenge),
+    NO_ROUTE,
+  )
+  fastify.addHook('onClose', async () => strategy.close())
+
+  function refuse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    reason: RejectionReason,
+    description: string,
+    header: string,
+  ): FastifyReply {
+    if (rejectedChannel.hasSubscribers) rejectedChannel.publish({ request, reason, description })
+    const kind = reason === 'missing' ? MISSING : INSUFFICIENT_SCOPE
+    return sendProblem(reply, kind, { detail: description, headers: { 'www-authenticate': header } })
+  }
+
+  function decide(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    state: RouteState,
+    access: Access,
+    outcome: AuthOutcome,
+  ): FastifyReply | undefined {
+    if (outcome.status === 'absent') {
+      return access === REQUIRED
+        ? refuse(request, reply, 'missing', 'a bearer token is required', challenge)
+        : undefined
+    }
+    if (outcome.status === 'invalid') {
+      // The strategy published `rejected` with the precise reason already.
+      const header = challengeWith(challenge, [
+        ['error', outcome.error],
+        ['error_description', outcome.description],
+      ])
+      return sendProblem(reply, INVALID, { detail: outcome.description, headers: { 'www-authenticate': header } })
+    }
+    const identity = outcome.identity
+    request.identity = identity
+    for (const scope of state.scopes) {
+      if (!identity.scopes.includes(scope)) {
+        return refuse(request, reply, 'insufficient-scope', `missing scope: ${scope}`, state.scopeChallenge)
+      }
+    }
+    return undefined
+  }
+
+  async function unavailable(request: FastifyRequest, reply: FastifyReply, pending: Promise<AuthOutcome>) {
+    try {
+      return await pending
+    } catch (error) {
+      request.log.error({ err: error }, '@rampart/jwt: token could not be checked')
+      if (rejectedChannel.hasSubscribers) {
+        rejectedChannel.publish({ request, reason: 'unavailable', description: 'token could not be checked' })
+      }
+      sendProblem(reply, UNAVAILABLE, { detail: 'The token could not be checked; retry later.' })
+      return undefined
+    }
+  }
+
+  fastify.addHook(settings.hook, async function authenticateJwt(request: FastifyRequest, reply: FastifyReply) {
+    const state = routeState(request)
+    const access = state.explicit ?? (Math.max(state.patternAccess, paths.match(requestPath(request))) as Access)
+    if (access === PUBLIC) return
+    let outcome: AuthOutcome | Promise<AuthOutcome> | undefined
+    try {
+      outcome = strategy.authenticate(request)
+    } catch (error) {
+      outcome = Promise.reject(error)
+    }
+    if (isPromise(outcome)) {
+      outcome = await unavailable(request, reply, outcome)
+      if (outcome === undefined) return reply
+    }
+    return decide(request, reply, state, access, outcome)
+  })
+}
+
+export { rampartJwt }
+export default fp(rampartJwt, { fastify: '5.x', name: `@rampart/${PACKAGE}` })
