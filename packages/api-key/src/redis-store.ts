@@ -132,6 +132,12 @@ export class RedisApiKeyStore implements ApiKeyStore {
   /** Quits the client if the store created it (from `url`); a client you gave stays open. */
   async close(): Promise<void> {
     if (!this.#ownClient || this.client.status === 'end') return
+    if (this.client.status === 'reconnecting') {
+      // Redis down: ioredis emits no 'end' from this state and `quit` would wait in the offline
+      // queue for a connection that never comes, so stop reconnecting and return.
+      this.client.disconnect()
+      return
+    }
     const ended = once(this.client, 'end')
     try {
       await this.client.quit()
