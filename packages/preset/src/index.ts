@@ -1,2 +1,10 @@
-export { PHASE_PLUGINS, PHASES, PLUGIN_DEFAULTS, type Phase, type PresetOptions, type ResolvedPresetOptions, resolveOptions } from './options.js'
+export {
+  PHASE_PLUGINS,
+  PHASES,
+  type Phase,
+  PLUGIN_DEFAULTS,
+  type PresetOptions,
+  type ResolvedPresetOptions,
+  resolveOptions,
+} from './options.js'
 export { default, rampartPreset } from './plugin.js'

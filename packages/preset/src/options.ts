@@ -34,16 +34,7 @@ export interface PresetOptions {
 
 /** The plugins of each phase, in registration order (docs/architecture.md says why). */
 export const PHASE_PLUGINS = {
-  1: [
-    'proxyHeaders',
-    'requestId',
-    'headers',
-    'trustedHost',
-    'cors',
-    'rateLimit',
-    'contentGuard',
-    'requestLog',
-  ],
+  1: ['proxyHeaders', 'requestId', 'headers', 'trustedHost', 'cors', 'rateLimit', 'contentGuard', 'requestLog'],
 } as const satisfies Record<Phase, readonly (keyof PresetOptions)[]>
 
 export type PluginKey = (typeof PHASE_PLUGINS)[Phase][number]

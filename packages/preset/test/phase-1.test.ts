@@ -4,7 +4,13 @@ import t from 'tap'
 import { request } from 'undici'
 import rampart from '../src/index.js'
 
-const SECURITY_HEADERS = ['x-content-type-options', 'x-frame-options', 'referrer-policy', 'permissions-policy', 'cache-control']
+const SECURITY_HEADERS = [
+  'x-content-type-options',
+  'x-frame-options',
+  'referrer-policy',
+  'permissions-policy',
+  'cache-control',
+]
 
 async function listen(options: Parameters<typeof rampart>[1]) {
   const app = Fastify()
@@ -27,7 +33,9 @@ t.test('phase 1 over a real listener: every plugin in order, refusals with heade
     contentGuard: { limits: { '/api/': 1024, '/': 1024 } },
   })
 
-  const ok = await request(`${base}/api/test`, { headers: { 'x-forwarded-for': '203.0.113.5', origin: 'https://app.example.com' } })
+  const ok = await request(`${base}/api/test`, {
+    headers: { 'x-forwarded-for': '203.0.113.5', origin: 'https://app.example.com' },
+  })
   t.equal(ok.statusCode, 200)
   t.same(await ok.body.json(), { client_ip: '203.0.113.5' }, 'client resolved through the trusted proxy')
   t.equal(ok.headers['access-control-allow-origin'], 'https://app.example.com')

@@ -52,7 +52,10 @@ t.test("the seed's test against real Redis: five pass, the sixth is 429 with Ret
   const fields = items(refused.headers.ratelimit)
   t.same(fields.minute, { r: 0, t: retryAfter }, 'the refusing policy: t is Retry-After')
   t.equal(fields.hour?.r, 995)
-  t.ok((fields.hour?.t as number) > 0 && (fields.hour?.t as number) <= 7200, 'the hour policy resets within two windows')
+  t.ok(
+    (fields.hour?.t as number) > 0 && (fields.hour?.t as number) <= 7200,
+    'the hour policy resets within two windows',
+  )
   const reset = Number(refused.headers['x-ratelimit-reset'])
   t.ok(Math.abs(reset - (Date.now() / 1000 + retryAfter)) <= 2, 'X-RateLimit-Reset is Unix time at the reset')
 
