@@ -1,4 +1,17 @@
-export { ACCESS, type Access, type AccessPolicy, OPTIONAL, PathPolicy, PUBLIC, REQUIRED } from './access-policy.js'
+export {
+  ACCESS,
+  type Access,
+  type AccessPolicy,
+  NO_ROUTE_ACCESS,
+  OPTIONAL,
+  PathPolicy,
+  PUBLIC,
+  REQUIRED,
+  type RouteAccess,
+  type RouteAccessFields,
+  resolveAccessFields,
+  resolveRouteAccess,
+} from './access-policy.js'
 export { challengeWith, quoted } from './challenge.js'
 export {
   type ClientAddress,
@@ -11,8 +24,17 @@ export {
   parseForwarded,
   setClientAddressResolver,
 } from './client-address.js'
+export { type DeadlineSignal, deadlineSignal } from './deadline-signal.js'
 export { channelName, EventChannel, type RefusalEvent, type RequestEvent, refusalChannel } from './diagnostics.js'
+export {
+  bearerTokenOf,
+  type EndpointProtection,
+  type EndpointProtectionOptions,
+  protectEndpoint,
+  resolveEndpointProtection,
+} from './endpoint-protection.js'
 export { codeSegment, defineError, errorCode, type RampartErrorConstructor } from './errors.js'
+export { addHealthCheck, type HealthCheck, type HealthCheckResult, healthChecks } from './health-checks.js'
 export { type AuthOutcome, type AuthStrategy, declareIdentity, type Identity } from './identity.js'
 export { ipBucket, normalizeIp, parseIpv6 } from './ip.js'
 export { type IntegerRange, OptionValidator, withDefaults } from './options.js'

@@ -7,7 +7,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
  * `/api/upload/` and `/api/%75pload` are one path. Lowercases when `caseSensitive` is false.
  * Never throws.
  */
-export function normalizePath(url: string, caseSensitive = true): string {
+export function normalizePath(target: string, caseSensitive = true): string {
+  let url = target
+  // Absolute-form (`GET http://host/files/x HTTP/1.1`): the router serves the path after the
+  // authority, so every rule must see that path too, not `/http:/host/files/x`.
+  if (url.charCodeAt(0) !== 47 /* / */) {
+    const authority = ABSOLUTE_FORM.exec(url)
+    if (authority !== null) {
+      url = url.slice(authority[0].length)
+      if (url.charCodeAt(0) !== 47) url = `/${url}`
+    }
+  }
   let end = url.length
   const query = url.indexOf('?')
   if (query !== -1) end = query
@@ -17,6 +27,8 @@ export function normalizePath(url: string, caseSensitive = true): string {
   if (needsWork(path)) path = resolveSegments(decodePercent(path, true))
   return caseSensitive ? path : path.toLowerCase()
 }
+
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/
 
 function needsWork(path: string): boolean {
   return (

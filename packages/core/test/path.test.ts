@@ -51,3 +51,11 @@ t.test('normalising is idempotent (property)', async (t) => {
   )
   t.pass('properties hold')
 })
+
+t.test('absolute-form request targets normalise to the path the router serves', async (t) => {
+  t.equal(normalizePath('http://api.example.com/files/private/report.pdf'), '/files/private/report.pdf')
+  t.equal(normalizePath('HTTPS://api.example.com:8443//files/./private/'), '/files/private')
+  t.equal(normalizePath('http://api.example.com'), '/')
+  t.equal(normalizePath('http://api.example.com?x=1'), '/')
+  t.equal(normalizePath('/http://not-absolute/x'), '/http:/not-absolute/x', 'origin-form paths are untouched')
+})
