@@ -31,3 +31,17 @@ export function hashClientKey(client: string): string {
 export function shortDigest(text: string): string {
   return hash('sha256', text, 'base64url').slice(0, 16)
 }
+
+/**
+ * A key for a limiter that runs after authentication (seed 000's RedisRateLimitMiddleware): the
+ * identity (`user:alice`, `api-key:billing`) when one is set, so one user shares one count from
+ * every address; otherwise the client address, as `defaultClientKey`.
+ */
+export function identityOrAddressKey(ipv6PrefixLength = 64): (request: FastifyRequest) => string {
+  return (request) => {
+    const identity = request.identity
+    if (identity !== null && identity !== undefined && identity.id.length > 0) return `${identity.kind}:${identity.id}`
+    const ip = getClientAddress(request).ip
+    return `ip:${ip.length === 0 ? 'unknown' : ipBucket(ip, ipv6PrefixLength)}`
+  }
+}

@@ -7,7 +7,7 @@ export {
   type Usage,
 } from './algorithms/algorithm.js'
 export { ALGORITHMS } from './algorithms/registry.js'
-export { CLIENT_KEY_LENGTH, defaultClientKey, hashClientKey } from './client-key.js'
+export { CLIENT_KEY_LENGTH, defaultClientKey, hashClientKey, identityOrAddressKey } from './client-key.js'
 export {
   type BannedEvent,
   bannedChannel,
@@ -20,6 +20,7 @@ export {
   storeStateChannel,
 } from './diagnostics.js'
 export { BANNED, EXCEEDED, ScopeConflictError, STORE_UNAVAILABLE, UnknownLimiterError } from './errors.js'
+export { factorOf, MULTIPLIER_DEFAULTS, type MultiplierOptions, type Multipliers } from './multipliers.js'
 export {
   type BanOptions,
   DEFAULTS,

@@ -2,6 +2,7 @@ import { OptionValidator } from '@rampart/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { ALGORITHM_NAMES, type AlgorithmName } from './algorithms/algorithm.js'
 import { PACKAGE } from './errors.js'
+import { type MultiplierOptions, type Multipliers, resolveMultipliers } from './multipliers.js'
 import {
   type BanRule,
   compilePolicies,
@@ -76,6 +77,13 @@ export interface RateLimitOptions {
   legacyHeaders?: boolean
   /** Send the IETF `RateLimit-Policy` and `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers-10). Default true. */
   draftHeaders?: boolean
+  /**
+   * Larger limits for authenticated identities, by tier: `true` for the seed's factors
+   * (authenticated × 2; free 1, basic 2, pro 5, enterprise 10) or your own. Needs the identity at
+   * the limiter's hook (`hook: 'preHandler'` after @rampart/auth, or auth at `onRequest` registered
+   * first). Default `false`.
+   */
+  multipliers?: MultiplierOptions | boolean
 }
 
 /** The `ban` option. */
@@ -109,6 +117,8 @@ export interface ResolvedRateLimitOptions {
   readonly ban: BanRule | undefined
   readonly legacyHeaders: boolean
   readonly draftHeaders: boolean
+  /** The compiled `multipliers` option; `undefined`: every client gets the policies as written. */
+  readonly multipliers: Multipliers | undefined
 }
 
 export const DEFAULTS = Object.freeze({
@@ -128,7 +138,7 @@ export const DEFAULTS = Object.freeze({
   draftHeaders: true,
 })
 
-const KNOWN_KEYS = [...Object.keys(DEFAULTS), 'policies', 'key', 'store', 'now', 'redis', 'ban']
+const KNOWN_KEYS = [...Object.keys(DEFAULTS), 'policies', 'key', 'store', 'now', 'redis', 'ban', 'multipliers']
 const BAN_KEYS = ['after', 'within', 'duration']
 const MAX_BAN_SECONDS = 366 * 24 * 3600
 const PREFIX_PATTERN = /^[A-Za-z0-9:_.-]{0,64}$/
@@ -235,6 +245,7 @@ export function resolveOptions(options: RateLimitOptions = {}, fastify?: Fastify
     ban: resolveBan(given.ban),
     legacyHeaders: validate.boolean('legacyHeaders', given.legacyHeaders ?? DEFAULTS.legacyHeaders),
     draftHeaders: validate.boolean('draftHeaders', given.draftHeaders ?? DEFAULTS.draftHeaders),
+    multipliers: resolveMultipliers(validate, given.multipliers),
     // Last: every other option is valid before a store (and maybe a connection) is created.
     ...resolveStore(given, fastify),
   })

@@ -14,6 +14,7 @@ import { defaultClientKey, hashClientKey } from './client-key.js'
 import { bannedChannel, exceededChannel, nearLimitChannel } from './diagnostics.js'
 import { BANNED, EXCEEDED, PACKAGE, STORE_UNAVAILABLE, UnknownLimiterError } from './errors.js'
 import { rateLimitField, seconds, strictestDecision } from './headers.js'
+import { factorOf, ScaledStates } from './multipliers.js'
 import { optionValidator, type RateLimitOptions, resolveOptions } from './options.js'
 import type { PolicySet } from './policy.js'
 import { type RouteState, routeLabel, routePolicies, routeScope, routeState } from './route-config.js'
@@ -98,13 +99,14 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
 
   const kRoute = Symbol(`rampart.rate-limit.route.${limiter}`)
   const referencedLimiters = new Map<string, string>()
+  const groupScopes = new Map<string, { scope: string; route: string }>()
   resolvePerRoute(fastify, kRoute, (route, rampart): RouteState => {
     const config = rampart?.rateLimit
     if (config === false) return DISABLED
     const excludedPattern = excluded.match(normalizePath(route.url)) === true
     const base = excludedPattern ? GLOBAL_EXCLUDED : GLOBAL
     if (config === undefined) return base
-    const { policies, otherLimiters } = routePolicies(validate, route, config, limiter, settings.policyDefaults)
+    const { policies, otherLimiters, group } = routePolicies(validate, route, config, limiter, settings.policyDefaults)
     for (const other of otherLimiters) referencedLimiters.set(other, routeLabel(route))
     if (policies.length === 0) return base
     for (const policy of policies) {
@@ -116,7 +118,18 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
         )
       }
     }
-    const set: PolicySet = Object.freeze({ scope: routeScope(settings.prefix, route, policies), policies })
+    const scope = routeScope(settings.prefix, route, policies, group)
+    if (group !== undefined) {
+      const known = groupScopes.get(group)
+      if (known !== undefined && known.scope !== scope) {
+        validate.fail(
+          `config.rampart.rateLimit (route ${routeLabel(route)})`,
+          `declares group "${group}" with other policies than route ${known.route}; one group counts one set of policies`,
+        )
+      }
+      groupScopes.set(group, { scope, route: routeLabel(route) })
+    }
+    const set: PolicySet = Object.freeze({ scope, policies })
     checks.zeroLimits(policies, `route ${routeLabel(route)}`, set.scope)
     store.register?.(set)
     return routeState(false, excludedPattern, [globalSet, set])
@@ -149,9 +162,11 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
   }
 
   let forwardedChecked = false
+  const multipliers = settings.multipliers
+  const scaledStates = new ScaledStates((set) => store.register?.(set))
 
   async function limit(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const state = routeSettings<RouteState>(request, kRoute) ?? fallbackState(request)
+    let state = routeSettings<RouteState>(request, kRoute) ?? fallbackState(request)
     if (state.disabled) return
     // Exempt only when the normalised path is excluded AND so is the pattern of the route serving
     // it, so neither `/api/..%2fhealth` (served by `/api/:name`) nor `/docs/../api/x` (served by
@@ -164,6 +179,7 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
     const raw = settings.key === undefined ? defaultClientKey(request, ipv6PrefixLength) : settings.key(request)
     if (raw === undefined || raw === null) return
     const client = hashClientKey(typeof raw === 'string' ? raw : String(raw))
+    if (multipliers !== undefined) state = scaledStates.get(state, factorOf(multipliers, request.identity))
     const pending = store.consume(client, state.sets)
     const result = isPromise(pending) ? await pending : pending
     return report(request, reply, client, state, result)

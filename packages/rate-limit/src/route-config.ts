@@ -7,6 +7,12 @@ import { compilePolicy, type Policy, type PolicyDefaults, type PolicyOptions, ty
 export interface RoutePolicyOptions extends PolicyOptions {
   /** The `name` of the @rampart/rate-limit instance that enforces this policy. Default `'default'`. */
   limiter?: string
+  /**
+   * Routes whose policies name the same `group` share one count (e.g. `/api/auth/login` and
+   * `/auth/login`); without it each route pattern counts alone. Letters, digits, `_.-`, at most 64.
+   * Every policy of one route with a group must name the same group.
+   */
+  group?: string
 }
 
 /** `config.rampart.rateLimit`: the route's own policies (added to the global ones), or `false` to opt out. */
@@ -53,9 +59,13 @@ export interface RoutePolicies {
   readonly policies: readonly Policy[]
   /** Other instances the route's policies name (checked at ready). */
   readonly otherLimiters: readonly string[]
+  /** The `group` the route's policies share their count under, if any. */
+  readonly group: string | undefined
 }
 
 /** Validates `config.rampart.rateLimit` of one route and compiles the policies meant for `limiter`. */
+const GROUP_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/
+
 export function routePolicies(
   validate: OptionValidator,
   route: RouteOptions,
@@ -67,14 +77,25 @@ export function routePolicies(
   const given = validate.object(where, config)
   const policies: Policy[] = []
   const otherLimiters: string[] = []
+  let group: string | undefined
   for (const name of Object.keys(given)) {
     const option = `config.rampart.rateLimit.${name} (route ${routeLabel(route)})`
     const entry = validate.object(option, given[name])
     const target = entry.limiter === undefined ? 'default' : validate.string(`${option}.limiter`, entry.limiter)
-    if (target !== limiter) otherLimiters.push(target)
-    else policies.push(compilePolicy(validate, option, name, entry, defaults, ['limiter']))
+    if (target !== limiter) {
+      otherLimiters.push(target)
+      continue
+    }
+    policies.push(compilePolicy(validate, option, name, entry, defaults, ['limiter', 'group']))
+    if (entry.group !== undefined) {
+      const named = validate.string(`${option}.group`, entry.group, { pattern: GROUP_PATTERN })
+      if (group !== undefined && group !== named) {
+        validate.fail(`${option}.group`, `differs from "${group}", the group of another policy of this route`)
+      }
+      group = named
+    }
   }
-  return { policies, otherLimiters }
+  return { policies, otherLimiters, group }
 }
 
 /**
@@ -82,7 +103,14 @@ export function routePolicies(
  * share it) and from the policies' ids and limits (so GET and its automatic HEAD, which carry the
  * same config, share it, while a different definition gets its own counters).
  */
-export function routeScope(prefix: string, route: RouteOptions, policies: readonly Policy[]): string {
+export function routeScope(
+  prefix: string,
+  route: RouteOptions,
+  policies: readonly Policy[],
+  group: string | undefined = undefined,
+): string {
   const definition = policies.map((policy) => `${policy.id}/${policy.limit}+${policy.burst}`).join(',')
-  return `${prefix}route:${shortDigest(`${route.url}\n${definition}`)}`
+  // A group replaces the pattern: the same policies under one group are one count on every route.
+  const owner = group === undefined ? route.url : `group\n${group}`
+  return `${prefix}route:${shortDigest(`${owner}\n${definition}`)}`
 }

@@ -1,7 +1,7 @@
 import { ClientAddressResolver, declareClientAddress, type Identity, setClientAddressResolver } from '@rampart/core'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t from 'tap'
-import rampartRateLimit, { CLIENT_KEY_LENGTH, type RateLimitOptions } from '../src/index.js'
+import rampartRateLimit, { CLIENT_KEY_LENGTH, identityOrAddressKey, type RateLimitOptions } from '../src/index.js'
 import { FakeClock } from './fixtures/clock.js'
 import { RecordingStore } from './fixtures/recording-store.js'
 
@@ -111,4 +111,21 @@ t.test('a custom key function is hashed too; undefined leaves the request unlimi
   )
   for (let i = 0; i < 5; i++) t.equal(await status(app, '203.0.113.1'), 200)
   t.same([...new Set(store.clients.map((client) => client.length))], [CLIENT_KEY_LENGTH])
+})
+
+t.test('identityOrAddressKey: the identity when set (one count from every address), else the address', async (t) => {
+  const app = Fastify()
+  app.decorateRequest('identity', null)
+  app.addHook('onRequest', async (request) => {
+    const user = request.headers['x-user']
+    if (typeof user === 'string') request.identity = { id: user, kind: 'user', scopes: [] }
+  })
+  const key = identityOrAddressKey(64)
+  app.get('/', async (request) => key(request))
+  const keyOf = async (remoteAddress: string, user?: string) =>
+    (await app.inject({ url: '/', remoteAddress, headers: user === undefined ? {} : { 'x-user': user } })).body
+  t.equal(await keyOf('203.0.113.1', 'alice'), 'user:alice')
+  t.equal(await keyOf('198.51.100.7', 'alice'), 'user:alice', 'same user, other address: same key')
+  t.equal(await keyOf('203.0.113.1'), 'ip:203.0.113.1')
+  t.equal(await keyOf('2001:db8:1:2:3:4:5:6'), await keyOf('2001:db8:1:2:ffff::1'), 'IPv6 by /64')
 })

@@ -113,3 +113,62 @@ t.test('routes registered before the plugin keep the global limits (and the igno
   t.equal((await app.inject('/early')).statusCode, 429, 'limited by the global policies')
   t.equal(lines.filter((line) => line.includes('rate-limit-route-config-ignored')).length, 1)
 })
+
+t.test('routes naming one `group` share one count; a group with other policies fails', async (t) => {
+  const clock = new FakeClock()
+  const app = Fastify()
+  await app.register(rampartRateLimit, { perMinute: 100, now: clock.now })
+  const login = { login: { limit: 3, window: 60, group: 'login' } }
+  app.post('/api/auth/login', { config: { rampart: { rateLimit: login } } }, async () => 'ok')
+  app.post('/auth/login', { config: { rampart: { rateLimit: login } } }, async () => 'ok')
+  app.post('/api/other', { config: { rampart: { rateLimit: { login: { limit: 3, window: 60 } } } } }, async () => 'ok')
+  const statuses: number[] = []
+  for (const url of ['/api/auth/login', '/auth/login', '/api/auth/login', '/auth/login']) {
+    statuses.push((await app.inject({ method: 'POST', url })).statusCode)
+  }
+  t.same(statuses, [200, 200, 200, 429], 'both spellings of login draw on one count')
+  t.equal((await app.inject({ method: 'POST', url: '/api/other' })).statusCode, 200, 'no group: its own count')
+
+  const conflicting = Fastify()
+  await conflicting.register(rampartRateLimit, { now: clock.now })
+  conflicting.post(
+    '/a',
+    { config: { rampart: { rateLimit: { login: { limit: 3, window: 60, group: 'g' } } } } },
+    async () => 'ok',
+  )
+  t.throws(
+    () =>
+      conflicting.post(
+        '/b',
+        { config: { rampart: { rateLimit: { login: { limit: 5, window: 60, group: 'g' } } } } },
+        async () => 'ok',
+      ),
+    { code: 'RAMPART_RATE_LIMIT_INVALID_OPTION', message: /group "g" with other policies/ },
+  )
+  t.throws(
+    () =>
+      conflicting.post(
+        '/c',
+        { config: { rampart: { rateLimit: { x: { limit: 1, window: 60, group: 'bad group' } } } } },
+        async () => 'ok',
+      ),
+    { message: /group/ },
+  )
+})
+
+t.test('every spelling of the login route shares its limit (slashes, case when case-insensitive, %6C)', async (t) => {
+  const app = Fastify({
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+  })
+  await app.register(rampartRateLimit, { perMinute: 100, now: new FakeClock().now })
+  app.post(
+    '/api/auth/login',
+    { config: { rampart: { rateLimit: { login: { limit: 5, window: 60 } } } } },
+    async () => 'ok',
+  )
+  const spellings = ['/api/auth/login', '/api/auth/login/', '//api/auth/login', '/API/auth/login', '/api/auth/%6Cogin']
+  const statuses: number[] = []
+  for (const url of [...spellings, '/API/AUTH/LOGIN/'])
+    statuses.push((await app.inject({ method: 'POST', url })).statusCode)
+  t.same(statuses, [200, 200, 200, 200, 200, 429])
+})
