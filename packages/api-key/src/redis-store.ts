@@ -1,6 +1,6 @@
-import { once } from 'node:events'
-import { Redis } from 'ioredis'
-import { InvalidRecordError, StoreConflictError } from './errors.js'
+import { RedisConnection, resolveRedisConnectionOptions } from '@rampart/redis'
+import type { Redis } from 'ioredis'
+import { InvalidRecordError, PACKAGE, StoreConflictError } from './errors.js'
 import { HASH_PATTERN } from './hashing.js'
 import { type ApiKeyRecord, type RecordFailure, resolveRecord, type StoredApiKey } from './records.js'
 import type { ApiKeyStore } from './store.js'
@@ -54,7 +54,7 @@ export class RedisApiKeyStore implements ApiKeyStore {
   readonly client: Redis
   readonly byHashKey: string
   readonly byIdKey: string
-  readonly #ownClient: boolean
+  readonly #connection: RedisConnection
 
   constructor(options: RedisApiKeyStoreOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('RedisApiKeyStore: options required')
@@ -66,21 +66,15 @@ export class RedisApiKeyStore implements ApiKeyStore {
     const tag = prefix.includes('{') ? '' : '{api-keys}:'
     this.byHashKey = `${prefix}${tag}by-hash`
     this.byIdKey = `${prefix}${tag}by-id`
-    if (options.client !== undefined) {
-      if (options.url !== undefined) throw new TypeError('RedisApiKeyStore: give `client` or `url`, not both')
-      this.client = options.client
-      this.#ownClient = false
-    } else {
-      if (typeof options.url !== 'string' || options.url.length === 0) {
-        throw new TypeError('RedisApiKeyStore: `client` (an ioredis client) or `url` is required')
-      }
-      const commandTimeout = options.commandTimeout ?? REDIS_STORE_DEFAULTS.commandTimeout
-      if (!Number.isSafeInteger(commandTimeout) || commandTimeout < 1) {
-        throw new TypeError('RedisApiKeyStore: commandTimeout must be a positive integer (ms)')
-      }
-      this.client = new Redis(options.url, { commandTimeout, maxRetriesPerRequest: 1, enableAutoPipelining: true })
-      this.#ownClient = true
-    }
+    const { client, url, commandTimeout } = options
+    this.#connection = new RedisConnection(
+      resolveRedisConnectionOptions(PACKAGE, 'store', {
+        ...(client === undefined ? {} : { client }),
+        ...(url === undefined ? {} : { url }),
+        commandTimeout: commandTimeout ?? REDIS_STORE_DEFAULTS.commandTimeout,
+      }),
+    )
+    this.client = this.#connection.client as Redis
   }
 
   async find(hash: string): Promise<ApiKeyRecord | null> {
@@ -131,19 +125,6 @@ export class RedisApiKeyStore implements ApiKeyStore {
 
   /** Quits the client if the store created it (from `url`); a client you gave stays open. */
   async close(): Promise<void> {
-    if (!this.#ownClient || this.client.status === 'end') return
-    if (this.client.status === 'reconnecting') {
-      // Redis down: ioredis emits no 'end' from this state and `quit` would wait in the offline
-      // queue for a connection that never comes, so stop reconnecting and return.
-      this.client.disconnect()
-      return
-    }
-    const ended = once(this.client, 'end')
-    try {
-      await this.client.quit()
-    } catch {
-      this.client.disconnect()
-    }
-    await ended
+    await this.#connection.close()
   }
 }

@@ -104,7 +104,7 @@ t.test('Redis unreachable: 503 problem+json within the command timeout, never 50
 })
 
 t.test('store options are checked', async (t) => {
-  t.throws(() => new RedisApiKeyStore({}), TypeError)
+  t.throws(() => new RedisApiKeyStore({}), { code: 'RAMPART_API_KEY_INVALID_OPTION', message: /store/ })
   t.throws(() => new RedisApiKeyStore({ url: REDIS_URL, prefix: 'bad prefix' }), TypeError)
-  t.throws(() => new RedisApiKeyStore({ url: REDIS_URL, commandTimeout: 0 }), TypeError)
+  t.throws(() => new RedisApiKeyStore({ url: REDIS_URL, commandTimeout: 0 }), { message: /store\.commandTimeout/ })
 })

@@ -2,10 +2,9 @@ import {
   type Access,
   type AuthStrategy,
   normalizePath,
-  OPTIONAL,
   type PathPolicy,
   PUBLIC,
-  REQUIRED,
+  resolveAccessFields,
 } from '@rampart/core'
 import type { RouteOptions } from 'fastify'
 import { type AuthMode, MODES, optionValidator as validate } from './options.js'
@@ -89,15 +88,7 @@ export function resolveRoute(
     if (new Set(names).size !== names.length) validate.fail(`${where}.strategies`, 'names a strategy twice')
   }
   const mode = given.mode === undefined ? defaults.mode : validate.oneOf(`${where}.mode`, given.mode, MODES)
-  const scopes =
-    given.scopes === undefined ? EMPTY : Object.freeze(validate.stringList(`${where}.scopes`, given.scopes))
-  let explicit: Access | undefined
-  if (given.required !== undefined)
-    explicit = validate.boolean(`${where}.required`, given.required) ? REQUIRED : OPTIONAL
-  if (scopes.length > 0) {
-    if (explicit === OPTIONAL) validate.fail(`${where}.required`, 'cannot be false when `scopes` are required')
-    explicit = REQUIRED
-  }
+  const { explicit, scopes } = resolveAccessFields(validate, where, given)
   return Object.freeze({
     explicit,
     patternAccess,

@@ -1,4 +1,5 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto'
+import { deadlineSignal } from '@rampart/core'
 import type { AsymmetricAlgorithm, JwtAlgorithm } from './algorithms.js'
 import { keyMismatch } from './algorithms.js'
 import { buildVerifier, KID_PATTERN, type VerificationKey } from './keys.js'
@@ -173,10 +174,10 @@ export class JwksKeySource {
   }
 
   async #fetch(): Promise<void> {
+    const deadline = deadlineSignal(this.#closed.signal, this.settings.timeout)
     try {
-      const signal = AbortSignal.any([this.#closed.signal, AbortSignal.timeout(this.settings.timeout)])
       const response = await fetch(this.settings.uri, {
-        signal,
+        signal: deadline.signal,
         redirect: 'error',
         headers: { accept: 'application/jwk-set+json, application/json' },
       })
@@ -200,6 +201,8 @@ export class JwksKeySource {
     } catch (error) {
       this.#lastFailed = true
       if (!this.#closed.signal.aborted) this.#onFailure(error, this.settings.uri)
+    } finally {
+      deadline.release()
     }
   }
 }

@@ -1,7 +1,7 @@
-import { once } from 'node:events'
-import { Redis } from 'ioredis'
+import { RedisConnection, resolveRedisConnectionOptions } from '@rampart/redis'
+import type { Redis } from 'ioredis'
 import type { JwtDenylist } from './denylist.js'
-import { DenylistFailedError } from './errors.js'
+import { DenylistFailedError, PACKAGE } from './errors.js'
 
 export interface RedisDenylistOptions {
   /** An ioredis client to use (not closed by `close()`); give it a `commandTimeout`. Give this or `url`. */
@@ -30,7 +30,7 @@ function failure(error: unknown): Error {
 export class RedisDenylist implements JwtDenylist {
   readonly client: Redis
   readonly prefix: string
-  readonly #ownClient: boolean
+  readonly #connection: RedisConnection
 
   constructor(options: RedisDenylistOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('RedisDenylist: options required')
@@ -39,21 +39,15 @@ export class RedisDenylist implements JwtDenylist {
       throw new TypeError('RedisDenylist: prefix must be at most 64 of A-Z a-z 0-9 : _ . - { }')
     }
     this.prefix = prefix
-    if (options.client !== undefined) {
-      if (options.url !== undefined) throw new TypeError('RedisDenylist: give `client` or `url`, not both')
-      this.client = options.client
-      this.#ownClient = false
-      return
-    }
-    if (typeof options.url !== 'string' || options.url.length === 0) {
-      throw new TypeError('RedisDenylist: `client` (an ioredis client) or `url` is required')
-    }
-    const commandTimeout = options.commandTimeout ?? REDIS_DENYLIST_DEFAULTS.commandTimeout
-    if (!Number.isSafeInteger(commandTimeout) || commandTimeout < 1) {
-      throw new TypeError('RedisDenylist: commandTimeout must be a positive integer (ms)')
-    }
-    this.client = new Redis(options.url, { commandTimeout, maxRetriesPerRequest: 1, enableAutoPipelining: true })
-    this.#ownClient = true
+    const { client, url, commandTimeout } = options
+    this.#connection = new RedisConnection(
+      resolveRedisConnectionOptions(PACKAGE, 'denylist', {
+        ...(client === undefined ? {} : { client }),
+        ...(url === undefined ? {} : { url }),
+        commandTimeout: commandTimeout ?? REDIS_DENYLIST_DEFAULTS.commandTimeout,
+      }),
+    )
+    this.client = this.#connection.client as Redis
   }
 
   /** Revokes `jti` until `until` (seconds since the epoch, by the Redis server's clock). */
@@ -75,23 +69,6 @@ export class RedisDenylist implements JwtDenylist {
 
   /** Quits the client if the denylist created it (from `url`); a client you gave stays open. */
   async close(): Promise<void> {
-    if (!this.#ownClient || this.client.status === 'end') return
-    if (this.client.status === 'reconnecting') {
-      // Redis down: stop reconnecting. ioredis emits no 'end' from this state, and `quit` would
-      // wait in the offline queue for a connection that never comes.
-      this.client.disconnect()
-      return
-    }
-    const ended = once(this.client, 'end')
-    if (this.client.status === 'ready') {
-      try {
-        await this.client.quit()
-      } catch {
-        this.client.disconnect()
-      }
-    } else {
-      this.client.disconnect()
-    }
-    await ended
+    await this.#connection.close()
   }
 }

@@ -111,10 +111,10 @@ t.test('revoke checks its arguments; RedisDenylist checks its options', async (t
   const app = await build()
   await t.rejects(app.rampartJwt.revoke('', 1), TypeError)
   await t.rejects(app.rampartJwt.revoke('x', Number.NaN), TypeError)
-  t.throws(() => new RedisDenylist({} as never), TypeError)
+  t.throws(() => new RedisDenylist({} as never), { code: 'RAMPART_JWT_INVALID_OPTION', message: /denylist/ })
   t.throws(() => new RedisDenylist({ url: 'redis://x', prefix: 'bad prefix' }), TypeError)
-  t.throws(() => new RedisDenylist({ url: 'redis://x', commandTimeout: 0 }), TypeError)
-  t.throws(() => new RedisDenylist({ url: 'redis://x', client: {} as never }), TypeError)
+  t.throws(() => new RedisDenylist({ url: 'redis://x', commandTimeout: 0 }), { message: /denylist\.commandTimeout/ })
+  t.throws(() => new RedisDenylist({ url: 'redis://x', client: {} as never }), { message: /denylist/ })
 })
 
 t.test('standalone plugin: a denylist that throws is 503 with a rejected "unavailable" event', async (t) => {
