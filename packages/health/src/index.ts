@@ -1,0 +1,6 @@
+export { eventLoopCheck, memoryCheck, postgresCheck, redisCheck } from './built-in-checks.js'
+export { type ChangedEvent, changedChannel } from './diagnostics.js'
+export { PACKAGE } from './errors.js'
+export { DEFAULTS, type HealthOptions, type ResolvedHealthOptions, resolveOptions } from './options.js'
+export { default, rampartHealth } from './plugin.js'
+export { type CheckReport, type HealthReport, runCheck, runChecks, type Status } from './report.js'
