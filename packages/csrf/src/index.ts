@@ -1,0 +1,8 @@
+export { COOKIE_NAME, cookieValue, DUPLICATE } from './cookies.js'
+export { type RejectedEvent, type RejectionReason, rejectedChannel } from './diagnostics.js'
+export { CROSS_SITE, INVALID, MISSING, ORIGIN, PACKAGE } from './errors.js'
+export { type CsrfOptions, DEFAULTS, MIN_SECRET_BYTES, type ResolvedCsrfOptions, resolveOptions } from './options.js'
+export { OriginPolicy, type OriginVerdict, ownOrigin } from './origin-policy.js'
+export { type CsrfControl, default, rampartCsrf } from './plugin.js'
+export type { CsrfRouteOptions } from './route-config.js'
+export { type Binding, TokenSigner } from './token.js'
