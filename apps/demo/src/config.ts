@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 
 /** The phases this build of the demo can run; the default is the highest. */
-export const AVAILABLE_PHASES = [1] as const
+export const AVAILABLE_PHASES = [1, 2, 3] as const
 export type Phase = (typeof AVAILABLE_PHASES)[number]
 
 /** Seed 002's CORS defaults. */
@@ -30,8 +30,29 @@ export interface DemoConfig {
   allowedHosts: string[]
   redisUrl: string | undefined
   databaseUrl: string | undefined
-  jwt: { secret: string | undefined; algorithm: string; expiryMinutes: number }
+  /** The secret is always set: JWT_SECRET, or a random one in development. */
+  jwt: { secret: string; algorithm: 'HS256' | 'HS384' | 'HS512'; expiryMinutes: number }
+  /** The key the API-key route accepts: DEMO_API_KEY, or the documented development key. */
+  demoApiKey: string
+  geo: { databasePath: string | undefined; allowedCountries: string[]; blockedCountries: string[] }
+  shieldMode: 'monitor' | 'block'
+  /** Bearer token of /metrics and /health/detailed; unset: loopback only (development). */
+  metricsToken: string | undefined
+  ddos: { requestRate: number; maxInFlight: number; banSeconds: number; loadShedding: boolean }
+  /** Signing keys by id for /api/signed/*: SIGNING_KEYS, or the documented development key. */
+  signingKeys: Record<string, string>
+  alertWebhookUrl: string | undefined
+  circuitBreaker: { failureThreshold: number; recoveryTimeoutSeconds: number }
 }
+
+/** The development signing key, documented in the README; production needs SIGNING_KEYS. */
+export const DEVELOPMENT_SIGNING_KEY = Object.freeze({
+  id: 'demo-client',
+  secret: 'rampart-demo-signing-secret-0123456789abcdef',
+})
+
+/** The development API key, documented in the README; production needs DEMO_API_KEY. */
+export const DEVELOPMENT_API_KEY = 'rampart_demo_key_0123456789abcdef0123456789abcdef'
 
 /** Every variable the demo reads; anything else with a known prefix is probably misspelt. */
 export const KNOWN_VARIABLES = new Set([
@@ -65,6 +86,17 @@ export const KNOWN_VARIABLES = new Set([
   'GEOIP_DATABASE_PATH',
   'GEO_ALLOWED_COUNTRIES',
   'GEO_BLOCKED_COUNTRIES',
+  'DEMO_API_KEY',
+  'SECURITY_SHIELD_MODE',
+  'SECURITY_DDOS_REQUEST_RATE',
+  'SECURITY_DDOS_MAX_IN_FLIGHT',
+  'SECURITY_DDOS_BAN_SECONDS',
+  'SECURITY_LOAD_SHEDDING',
+  'SECURITY_CIRCUIT_FAILURE_THRESHOLD',
+  'SECURITY_CIRCUIT_RECOVERY_SECONDS',
+  'METRICS_TOKEN',
+  'SIGNING_KEYS',
+  'ALERT_WEBHOOK_URL',
 ])
 const CHECKED_PREFIXES = ['SECURITY_', 'CORS_', 'JWT_', 'GEO_']
 
@@ -173,18 +205,78 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
       )
   }
 
-  const jwtSecret = read.raw('JWT_SECRET')
-  const jwtAlgorithm = read.raw('JWT_ALGORITHM') ?? 'HS256'
-  if (!/^(HS|RS|PS|ES)(256|384|512)$|^EdDSA$/.test(jwtAlgorithm)) {
-    read.bad('JWT_ALGORITHM', `is not a supported algorithm: ${JSON.stringify(jwtAlgorithm)}`, 0)
+  // The demo signs its own tokens with a shared secret, so only the HMAC algorithms apply.
+  const jwtAlgorithmValue = read.raw('JWT_ALGORITHM') ?? 'HS256'
+  const hmacBytes = ({ HS256: 32, HS384: 48, HS512: 64 } as Record<string, number>)[jwtAlgorithmValue]
+  let jwtAlgorithm: DemoConfig['jwt']['algorithm'] = 'HS256'
+  if (hmacBytes === undefined) {
+    read.bad('JWT_ALGORITHM', `must be HS256, HS384 or HS512, got ${JSON.stringify(jwtAlgorithmValue)}`, 0)
+  } else {
+    jwtAlgorithm = jwtAlgorithmValue as DemoConfig['jwt']['algorithm']
   }
-  const hmacBytes = { HS256: 32, HS384: 48, HS512: 64 }[jwtAlgorithm]
-  if (jwtSecret !== undefined && hmacBytes !== undefined && Buffer.byteLength(jwtSecret) < hmacBytes) {
+  let jwtSecret = read.raw('JWT_SECRET')
+  if (jwtSecret === undefined) {
+    if (production) read.bad('JWT_SECRET', `is required in production (at least ${hmacBytes ?? 32} bytes)`, 0)
+    else
+      warnings.push('JWT_SECRET is not set: using a random one, so tokens do not survive a restart (development only)')
+    jwtSecret = randomBytes(hmacBytes ?? 32).toString('base64url')
+  } else if (hmacBytes !== undefined && Buffer.byteLength(jwtSecret) < hmacBytes) {
     read.bad(
       'JWT_SECRET',
       `must be at least ${hmacBytes} bytes for ${jwtAlgorithm}, got ${Buffer.byteLength(jwtSecret)}`,
       0,
     )
+  }
+
+  let demoApiKey = read.raw('DEMO_API_KEY')
+  if (demoApiKey === undefined) {
+    if (production) read.bad('DEMO_API_KEY', 'is required in production (at least 32 characters)', 0)
+    demoApiKey = DEVELOPMENT_API_KEY
+  } else if (!/^[A-Za-z0-9._~+/=-]{32,256}$/.test(demoApiKey)) {
+    read.bad('DEMO_API_KEY', 'must be 32 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -', 0)
+  }
+
+  const shieldValue = read.raw('SECURITY_SHIELD_MODE') ?? 'monitor'
+  let shieldMode: DemoConfig['shieldMode'] = 'monitor'
+  if (shieldValue === 'monitor' || shieldValue === 'block') shieldMode = shieldValue
+  else read.bad('SECURITY_SHIELD_MODE', `must be "monitor" or "block", got ${JSON.stringify(shieldValue)}`, 0)
+
+  const countries = (name: string): string[] => {
+    const list = read.list(name, [])
+    const bad = list.find((code) => !/^[A-Za-z]{2}$/.test(code))
+    if (bad !== undefined) read.bad(name, `must list two-letter country codes, got ${JSON.stringify(bad)}`, 0)
+    return list.map((code) => code.toUpperCase())
+  }
+
+  const metricsToken = read.raw('METRICS_TOKEN')
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,4096}$/.test(metricsToken)) {
+    read.bad('METRICS_TOKEN', 'must be 16 to 4096 printable characters without spaces', 0)
+  }
+  if (metricsToken === undefined && production) {
+    read.bad('METRICS_TOKEN', 'is required in production (it protects /metrics and /health/detailed)', 0)
+  }
+
+  let signingKeys: Record<string, string> = { [DEVELOPMENT_SIGNING_KEY.id]: DEVELOPMENT_SIGNING_KEY.secret }
+  const signingValue = read.raw('SIGNING_KEYS')
+  if (signingValue === undefined) {
+    if (production) read.bad('SIGNING_KEYS', 'is required in production (id:secret pairs, secrets of 32+ bytes)', 0)
+  } else {
+    signingKeys = {}
+    for (const pair of read.list('SIGNING_KEYS', [])) {
+      const colon = pair.indexOf(':')
+      const id = pair.slice(0, colon)
+      const secret = pair.slice(colon + 1)
+      if (colon < 1 || !/^[A-Za-z0-9._-]{1,64}$/.test(id) || Buffer.byteLength(secret) < 32) {
+        read.bad('SIGNING_KEYS', 'must be id:secret pairs (id of [A-Za-z0-9._-], secret of at least 32 bytes)', 0)
+        break
+      }
+      signingKeys[id] = secret
+    }
+  }
+
+  const alertWebhookUrl = read.raw('ALERT_WEBHOOK_URL')
+  if (alertWebhookUrl !== undefined && !/^https?:\/\/\S+$/.test(alertWebhookUrl)) {
+    read.bad('ALERT_WEBHOOK_URL', 'must be an http:// or https:// URL', 0)
   }
 
   const corsMethods = read.list('CORS_METHODS', DEFAULT_CORS_METHODS)
@@ -230,12 +322,45 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
       algorithm: jwtAlgorithm,
       expiryMinutes: read.integer('JWT_EXPIRY_MINUTES', 60, 1, 60 * 24 * 30),
     },
+    demoApiKey,
+    geo: {
+      databasePath: read.raw('GEOIP_DATABASE_PATH'),
+      allowedCountries: countries('GEO_ALLOWED_COUNTRIES'),
+      blockedCountries: countries('GEO_BLOCKED_COUNTRIES'),
+    },
+    shieldMode,
+    metricsToken,
+    ddos: {
+      requestRate: read.integer('SECURITY_DDOS_REQUEST_RATE', 1000, 1),
+      maxInFlight: read.integer('SECURITY_DDOS_MAX_IN_FLIGHT', 100, 1),
+      banSeconds: read.integer('SECURITY_DDOS_BAN_SECONDS', 300, 1, 366 * 24 * 3600),
+      loadShedding: read.boolean('SECURITY_LOAD_SHEDDING', true),
+    },
+    signingKeys,
+    alertWebhookUrl,
+    circuitBreaker: {
+      failureThreshold: read.integer('SECURITY_CIRCUIT_FAILURE_THRESHOLD', 5, 1, 10_000),
+      recoveryTimeoutSeconds: read.integer('SECURITY_CIRCUIT_RECOVERY_SECONDS', 60, 1, 24 * 3600),
+    },
   }
 
+  // One warning for every in-memory fallback (the preset's own is switched off).
+  const fallbacks: string[] = []
   if (config.redisUrl === undefined) {
-    warnings.push('REDIS_URL is not set: rate limits are kept in memory, per instance (fine for one instance)')
-  } else if (!/^rediss?:\/\//.test(config.redisUrl)) {
+    fallbacks.push(
+      'REDIS_URL is not set: rate limits, bans and signature nonces are kept in memory, per instance (fine for one instance)',
+    )
+  }
+  if (config.databaseUrl === undefined)
+    fallbacks.push('DATABASE_URL is not set: the audit log is the JSON-lines file apps/demo/var/audit.jsonl')
+  if (fallbacks.length > 0) {
+    warnings.push(fallbacks.join('; '))
+  }
+  if (config.redisUrl !== undefined && !/^rediss?:\/\//.test(config.redisUrl)) {
     read.bad('REDIS_URL', `must be a redis:// or rediss:// URL, got ${JSON.stringify(config.redisUrl)}`, 0)
+  }
+  if (config.databaseUrl !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(config.databaseUrl)) {
+    read.bad('DATABASE_URL', 'must be a postgres:// or postgresql:// URL', 0)
   }
   if (production && config.allowedHosts.includes('*')) {
     warnings.push('ALLOWED_HOSTS allows any host in production: set it to the names the app is served under')

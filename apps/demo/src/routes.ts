@@ -19,8 +19,6 @@ export async function phase1Routes(app: FastifyInstance, options: { maxUploadSiz
     done(null, { ...parseQueryString(body as string) })
   })
 
-  app.get('/health', async () => ({ status: 'ok' }))
-
   app.get('/api/test', async (request) => ({
     message: 'API is working',
     client_ip: request.clientAddress.ip,
