@@ -102,7 +102,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakFigures> {
       token: app.rampartJwt.sign({ sub: 'alice' }),
       sessionCookie: await sessionCookieOf(suite),
     }
-    child = spawn(process.execPath, ['--import', 'tsx', LOAD_CHILD], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    child = spawn(process.execPath, ['--import', 'tsx', '--conditions=rampart-source', LOAD_CHILD], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
     await nextMessage(child, 'ready')
     child.send({ start: { origin, concurrency, clients, credentials } })
     await nextMessage(child, 'started')

@@ -27,7 +27,7 @@ interface Stats {
 }
 
 function startServer(connection: string, schema: string, closeTimeout: number): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', SERVER], {
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=rampart-source', SERVER], {
     env: {
       ...process.env,
       AUDIT_CONNECTION: connection,
