@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { Keyring } from '@rampart/crypto'
 import mfa from '@rampart/mfa'
-import rampart, { type PresetOptions } from '@rampart/preset'
+import rampart, { type PresetOptions, rampartServerOptions } from '@rampart/preset'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
 import { phase2Routes } from './auth-routes.js'
 import { browserRoutes } from './browser-routes.js'
@@ -155,6 +155,8 @@ function phase2Options(config: DemoConfig): PresetOptions {
 /** Builds the demo: the phase preset, then the seed's routes. Does not listen. */
 export async function buildApp(config: DemoConfig, serverOptions: FastifyServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    // Node's parser refusals and undecodable URLs answered as problem+json with the security headers.
+    ...rampartServerOptions,
     // @rampart/request-log writes one line per request; Fastify's own two would repeat it.
     logController: new LogController({ disableRequestLogging: true }),
     // Every spelling of a route reaches it (and its rate limit): /api/auth/login/, //api/auth/login.

@@ -54,11 +54,6 @@ export interface Expectation {
     response: CorpusResponse,
     context: CorpusContext,
   ) => string | undefined | Promise<string | undefined>
-  /**
-   * The reply comes from Node's HTTP parser (Fastify's `clientError` path), not from a Rampart
-   * hook: its problem+json and security headers are a known gap, reported under "found".
-   */
-  readonly framingGap?: string
 }
 
 export interface CorpusRow {
@@ -98,11 +93,10 @@ export interface CorpusContext {
   inject(spec: InjectSpec, client: string, app?: 'main' | 'shield'): Promise<CorpusResponse>
 }
 
-/** Outcome of one row: every failed expectation, and those that are a known gap. */
+/** Outcome of one row: every failed expectation. */
 export interface RowOutcome {
   readonly response: CorpusResponse | undefined
   readonly failures: readonly string[]
-  readonly gaps: readonly string[]
 }
 
 export async function injectRequest(app: FastifyInstance, spec: InjectSpec, client: string): Promise<CorpusResponse> {
@@ -132,7 +126,6 @@ function rawOutcome(result: RawResult): CorpusResponse | string {
 /** Runs one row and checks its expectations. Never throws: an exception is a failure of the row. */
 export async function runRow(row: CorpusRow, context: CorpusContext, client: string): Promise<RowOutcome> {
   const failures: string[] = []
-  const gaps: string[] = []
   let response: CorpusResponse | undefined
   try {
     if (row.before !== undefined) await row.before(context, client)
@@ -140,16 +133,16 @@ export async function runRow(row: CorpusRow, context: CorpusContext, client: str
       const spec = typeof row.raw === 'function' ? row.raw(context, client) : row.raw
       const port = row.app === 'shield' ? context.shieldPort : context.mainPort
       const outcome = rawOutcome(await rawRequest(port, spec.bytes, { pauseMs: spec.pauseMs ?? 0 }))
-      if (typeof outcome === 'string') return { response: undefined, failures: [outcome], gaps }
+      if (typeof outcome === 'string') return { response: undefined, failures: [outcome] }
       response = outcome
     } else if (row.inject !== undefined) {
       const spec = typeof row.inject === 'function' ? await row.inject(context, client) : row.inject
       response = await context.inject(spec, client, row.app)
     } else {
-      return { response: undefined, failures: ['row has neither `inject` nor `raw`'], gaps }
+      return { response: undefined, failures: ['row has neither `inject` nor `raw`'] }
     }
   } catch (error) {
-    return { response, failures: [`threw: ${(error as Error).stack ?? String(error)}`], gaps }
+    return { response, failures: [`threw: ${(error as Error).stack ?? String(error)}`] }
   }
   const expect = row.expect
   const statuses = typeof expect.status === 'number' ? [expect.status] : expect.status
@@ -157,11 +150,10 @@ export async function runRow(row: CorpusRow, context: CorpusContext, client: str
   if (!statuses.includes(response.status)) {
     failures.push(`status ${response.status}, expected ${statuses.join(' or ')}: ${response.body.slice(0, 200)}`)
   }
-  const framing = expect.framingGap === undefined ? failures : gaps
   const isProblem = /^application\/problem\+json/.test(response.headers['content-type'] ?? '')
   const wantProblem = expect.problem ?? response.status >= 400
   if (wantProblem && !isProblem) {
-    framing.push(`not problem+json (content-type ${response.headers['content-type'] ?? 'none'})`)
+    failures.push(`not problem+json (content-type ${response.headers['content-type'] ?? 'none'})`)
   }
   if (isProblem) {
     let body: { status?: unknown; code?: unknown; requestId?: unknown } | undefined
@@ -180,11 +172,11 @@ export async function runRow(row: CorpusRow, context: CorpusContext, client: str
       }
     }
   } else if (expect.code !== undefined) {
-    framing.push(`expected code ${expect.code}, but the reply is not problem+json`)
+    failures.push(`expected code ${expect.code}, but the reply is not problem+json`)
   }
   if (expect.securityHeaders ?? true) {
     const missing = SECURITY_HEADERS.filter((name) => response.headers[name] === undefined)
-    if (missing.length > 0) framing.push(`security headers missing: ${missing.join(', ')}`)
+    if (missing.length > 0) failures.push(`security headers missing: ${missing.join(', ')}`)
   }
   for (const [name, wanted] of Object.entries(expect.present ?? {})) {
     const value = response.headers[name]
@@ -205,7 +197,7 @@ export async function runRow(row: CorpusRow, context: CorpusContext, client: str
       failures.push(`check threw: ${(error as Error).message}`)
     }
   }
-  return { response, failures, gaps }
+  return { response, failures }
 }
 
 /** The JSON body of a response, or undefined. */

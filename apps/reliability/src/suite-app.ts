@@ -8,7 +8,7 @@ import { Keyring } from '@rampart/crypto'
 import rampartCsrf from '@rampart/csrf'
 import { type JwksOptions, RedisDenylist } from '@rampart/jwt'
 import rampartMfa, { sendMfaFailure } from '@rampart/mfa'
-import rampart, { type PresetOptions } from '@rampart/preset'
+import rampart, { type PresetOptions, rampartServerOptions } from '@rampart/preset'
 import rampartSession, { getSessionId } from '@rampart/session'
 import type { ShieldOptions } from '@rampart/shield'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
@@ -129,6 +129,7 @@ export async function buildSuiteApp(options: SuiteAppOptions = {}): Promise<Suit
   }
 
   const app = Fastify({
+    ...rampartServerOptions,
     logger: options.logger === true,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
   })

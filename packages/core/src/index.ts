@@ -35,6 +35,15 @@ export {
 } from './endpoint-protection.js'
 export { codeSegment, defineError, errorCode, type RampartErrorConstructor } from './errors.js'
 export { addHealthCheck, type HealthCheck, type HealthCheckResult, healthChecks } from './health-checks.js'
+export {
+  addHooklessHeaders,
+  type ClientErrorEvent,
+  clientErrorChannel,
+  type HooklessHeaderProvider,
+  hooklessHeaders,
+  problemClientErrorHandler,
+  problemFrameworkErrors,
+} from './hookless-replies.js'
 export { type AuthOutcome, type AuthStrategy, declareIdentity, type Identity } from './identity.js'
 export { ipBucket, normalizeIp, parseIpv6 } from './ip.js'
 export { type IntegerRange, OptionValidator, withDefaults } from './options.js'
@@ -51,6 +60,7 @@ export {
 } from './problem.js'
 export {
   INTERNAL_ERROR,
+  kindForStatus,
   NOT_FOUND,
   problemErrorHandler,
   problemNotFoundHandler,

@@ -8,10 +8,15 @@ export const INTERNAL_ERROR = defineRefusal('core', 'INTERNAL_ERROR', 500, 'Inte
 const byStatus = new Map<number, RefusalKind>()
 
 /** The refusal kind Fastify's own 4xx errors are reported as (`RAMPART_CORE_HTTP_<status>`). */
-function kindForStatus(status: number, title: string): RefusalKind {
+export function kindForStatus(status: number, title?: string): RefusalKind {
   let kind = byStatus.get(status)
   if (kind === undefined) {
-    kind = defineRefusal('core', `HTTP_${status}`, status, title)
+    kind = defineRefusal(
+      'core',
+      `HTTP_${status}`,
+      status,
+      title ?? TITLES[status] ?? (status < 500 ? 'Client Error' : 'Server Error'),
+    )
     byStatus.set(status, kind)
   }
   return kind

@@ -1,4 +1,10 @@
-import { declareClientAddress, getClientAddress, resolvePerRoute, routeSettings } from '@rampart/core'
+import {
+  addHooklessHeaders,
+  declareClientAddress,
+  getClientAddress,
+  resolvePerRoute,
+  routeSettings,
+} from '@rampart/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { PACKAGE } from './errors.js'
@@ -93,11 +99,31 @@ async function rampartHeaders(fastify: FastifyInstance, options: HeadersOptions)
     if (set !== false) applyHeaders(request, reply, set)
     done(null, payload)
   })
+
+  // Replies no hook sees (Node's parser refusals, undecodable URLs) get the same headers through
+  // core's problemClientErrorHandler and problemFrameworkErrors.
+  addHooklessHeaders(fastify, hooklessProvider(global))
+}
+
+/** The plugin's headers for a problem+json no hook passes; a fresh nonce each, as on every response. */
+function hooklessProvider(set: HeaderSet): (requestId: string, secure: boolean) => Readonly<Record<string, string>> {
+  const fixed: Record<string, string> = {}
+  for (let i = 0; i < set.names.length; i++) fixed[set.names[i] as string] = set.values[i] as string
+  if (set.server !== false) fixed.server = set.server
+  return (_requestId, secure) => {
+    const headers = { ...fixed }
+    if (set.csp !== undefined) headers['content-security-policy'] = set.csp.join(freshNonce())
+    if (set.cspReportOnly !== undefined) {
+      headers['content-security-policy-report-only'] = set.cspReportOnly.join(freshNonce())
+    }
+    if (secure && set.hsts !== undefined) headers['strict-transport-security'] = set.hsts
+    return headers
+  }
 }
 
 /**
- * Adds the plugin's headers to a reply that skips every hook: the one Fastify builds for its
- * `frameworkErrors` handler (malformed URL, over-long parameter). Call it there before sending:
+ * Adds the plugin's headers to a reply that skips every hook, in a `frameworkErrors` handler of
+ * your own (core's `problemFrameworkErrors` needs no help):
  * `Fastify({ frameworkErrors: (error, request, reply) => applySecurityHeaders(reply).code(400).send(...) })`.
  * Does nothing when the plugin is not registered on the root instance.
  */

@@ -1,4 +1,4 @@
-import { defineRefusal, problemRepliesPlugin, RefusalError, sendProblem } from '@rampart/core'
+import { defineRefusal, problemFrameworkErrors, problemRepliesPlugin, RefusalError, sendProblem } from '@rampart/core'
 import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestResponse } from 'fastify'
 import fp from 'fastify-plugin'
 import t, { type Test } from 'tap'
@@ -110,4 +110,21 @@ t.test("Fastify's 400 for a malformed URL, through frameworkErrors and applySecu
   const response = await bare.inject('/%E0%A4%A')
   t.equal(response.statusCode, 400)
   t.notOk('x-frame-options' in response.headers, 'without the plugin: nothing, no error')
+})
+
+t.test("core's hookless handlers carry the plugin's headers on a bad URL", async (t) => {
+  const app = Fastify({ frameworkErrors: problemFrameworkErrors })
+  await app.register(rampartHeaders, { csp: "default-src 'self'" })
+  app.get('/:param', async () => 'x')
+  const response = await app.inject('/%E0%A4%A')
+  hasHeaders(t, response, 400, 'bad URL through problemFrameworkErrors')
+  t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8')
+
+  const withNonce = Fastify({ frameworkErrors: problemFrameworkErrors })
+  await withNonce.register(rampartHeaders, { csp: { 'script-src': ["'self'"] }, cspNonce: true })
+  withNonce.get('/:param', async () => 'x')
+  const first = await withNonce.inject('/%E0%A4%A')
+  const second = await withNonce.inject('/%E0%A4%A')
+  t.match(first.headers['content-security-policy'], /'nonce-[A-Za-z0-9+/=_-]{16,}'/, 'the nonce is filled in')
+  t.not(first.headers['content-security-policy'], second.headers['content-security-policy'], 'fresh per reply')
 })

@@ -8,3 +8,4 @@ export {
   resolveOptions,
 } from './options.js'
 export { default, rampartPreset } from './plugin.js'
+export { rampartServerOptions } from './server-options.js'

@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import Fastify from 'fastify'
 import t from 'tap'
 import { request } from 'undici'
-import rampart from '../src/index.js'
+import rampart, { rampartServerOptions } from '../src/index.js'
 
 const SECURITY_HEADERS = [
   'x-content-type-options',
@@ -98,4 +98,36 @@ t.test('plugins can be left out with false, and bad preset options fail register
   // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong options
   typo.register(rampart, { rateLimits: {} } as any)
   await t.rejects(async () => typo.ready(), { message: /"rateLimits" is not a known option/ })
+})
+
+t.test('with rampartServerOptions, requests no hook sees are refused like every other', async (t) => {
+  const app = Fastify({ ...rampartServerOptions })
+  await app.register(rampart, { phase: 1, trustedHost: false })
+  app.get('/api/:name', async () => ({ ok: true }))
+  t.teardown(() => app.close())
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const port = (app.server.address() as AddressInfo).port
+
+  const badUrl = await request(`http://127.0.0.1:${port}/api/%FF`)
+  t.equal(badUrl.statusCode, 400)
+  t.equal(badUrl.headers['content-type'], 'application/problem+json; charset=utf-8')
+  for (const name of SECURITY_HEADERS) t.ok(badUrl.headers[name], `undecodable URL: ${name}`)
+  const body = (await badUrl.body.json()) as { requestId: string }
+  t.equal(badUrl.headers['x-request-id'], body.requestId, 'undecodable URL: request id')
+
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let text = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => {
+      text += chunk
+    })
+    socket.on('error', reject)
+    socket.on('close', () => resolve(text))
+    socket.write('POST /api/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}')
+  })
+  t.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/, 'duplicate Content-Length: 400')
+  t.match(answer, /\r\ncontent-type: application\/problem\+json; charset=utf-8\r\n/i)
+  for (const name of SECURITY_HEADERS) t.match(answer, new RegExp(`\\r\\n${name}: `, 'i'), `parser refusal: ${name}`)
+  t.match(answer, /\r\nx-request-id: [\w-]+\r\n/i, 'parser refusal: request id')
 })

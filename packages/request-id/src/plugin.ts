@@ -1,3 +1,4 @@
+import { addHooklessHeaders } from '@rampart/core'
 import type { DoneFuncWithErrOrRes, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { ConflictingFastifyOptionError, PACKAGE } from './errors.js'
@@ -30,6 +31,7 @@ async function rampartRequestId(fastify: FastifyInstance, options: RequestIdOpti
       done(null, payload)
     },
   )
+  addHooklessHeaders(fastify, (requestId) => ({ [header]: requestId }))
 }
 
 export { rampartRequestId }

@@ -143,7 +143,6 @@ t.test('normalizePath', async (t) => {
       const path = `/${segments.join('/')}`
       return normalizePath(`${scheme}://${host}${path}`) === normalizePath(path)
     }),
-    { todo: 'found-2' },
   )
 })
 
