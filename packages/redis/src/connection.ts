@@ -17,16 +17,25 @@ export class RedisConnection {
       return
     }
     if (options.url === undefined) throw new TypeError('RedisConnection: `client` or `url` is required')
-    this.client = new Redis(options.url, {
+    const client = new Redis(options.url, {
       commandTimeout: options.commandTimeout,
       maxRetriesPerRequest: 1,
       enableAutoPipelining: true,
       connectTimeout: 1000,
       retryStrategy: (times) => Math.min(times * 100, 1000),
+      // A command in flight when the connection drops has been answered (failed) already.
+      autoResendUnfulfilledCommands: false,
+    })
+    // Commands made before the first connection wait for it (a plugin's start-up reads); after it,
+    // a command made while Redis is away fails at once instead of waiting in the offline queue and
+    // being sent on reconnection, long after its caller was answered (reliability found-4).
+    client.once('ready', () => {
+      client.options.enableOfflineQueue = false
     })
     // An owned client's connection errors surface on the commands that fail; without a listener
     // ioredis would print every reconnect attempt as an unhandled 'error'.
-    this.client.on('error', () => {})
+    client.on('error', () => {})
+    this.client = client
     this.owned = true
   }
 

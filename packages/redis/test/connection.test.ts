@@ -45,3 +45,35 @@ t.test('bad options fail with the calling package code naming the option', async
   t.throws(() => resolveRedisConnectionOptions('demo', 'redis', { client: {} }), { message: /redis\.client/ })
   t.throws(() => resolveRedisConnectionOptions('demo', 'redis', { url: URL, extra: 1 }), { message: /extra/ })
 })
+
+t.test('after the first connection, a command made while Redis is away fails at once and is never sent', async (t) => {
+  const admin = new Redis(URL)
+  t.teardown(() => admin.quit())
+  const key = `rampart:redis-test:${process.pid}:offline`
+  await admin.del(key)
+  const connection = new RedisConnection(
+    resolveRedisConnectionOptions('demo', 'redis', { url: URL, commandTimeout: 500 }),
+  )
+  t.teardown(() => connection.close())
+  const client = connection.client
+  t.equal(await client.ping(), 'PONG', 'connected')
+  const id = await client.client('ID')
+  const dropped = new Promise((resolve) => client.once('close', resolve))
+  await admin.client('KILL', 'ID', String(id))
+  await dropped
+
+  const started = Date.now()
+  await t.rejects(client.set(key, 'late'), /enableOfflineQueue/, 'refused while disconnected')
+  t.ok(Date.now() - started < 100, 'without waiting for the command timeout')
+
+  await new Promise((resolve) => client.once('ready', resolve))
+  t.equal(await client.ping(), 'PONG', 'reconnected by itself')
+  t.equal(await admin.get(key), null, 'the refused command was not sent on reconnection')
+})
+
+t.test('commands made before the first connection wait for it', async (t) => {
+  const connection = new RedisConnection(resolveRedisConnectionOptions('demo', 'redis', URL))
+  t.teardown(() => connection.close())
+  t.not(connection.client.status, 'ready', 'still connecting')
+  t.equal(await connection.client.ping(), 'PONG')
+})
