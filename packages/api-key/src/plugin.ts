@@ -10,6 +10,7 @@ import {
   PUBLIC,
   perRouteSettings,
   REQUIRED,
+  RETRY_SOON,
   requestPath,
   routerCaseSensitive,
   sendProblem,
@@ -103,7 +104,10 @@ async function rampartApiKey(fastify: FastifyInstance, options: ApiKeyPluginOpti
         if (failedChannel.hasSubscribers) {
           failedChannel.publish({ request, reason: 'unavailable', description: 'API key lookup failed' })
         }
-        return sendProblem(reply, UNAVAILABLE, { detail: 'The API key could not be checked; retry later.' })
+        return sendProblem(reply, UNAVAILABLE, {
+          detail: 'The API key could not be checked; retry later.',
+          headers: RETRY_SOON,
+        })
       }
     }
     return decide(request, reply, state, access, outcome)

@@ -100,6 +100,7 @@ t.test('Redis unreachable: 503 problem+json within the command timeout, never 50
   const response = await app.inject({ url: '/api/me', headers: { 'x-api-key': generateApiKey().key } })
   t.equal(response.statusCode, 503)
   t.equal(response.json().code, 'RAMPART_API_KEY_UNAVAILABLE')
+  t.equal(response.headers['retry-after'], '1', 'says when to retry')
   t.ok(Date.now() - started < 2000)
 })
 

@@ -9,6 +9,7 @@ import {
   PUBLIC,
   perRouteSettings,
   REQUIRED,
+  RETRY_SOON,
   requestPath,
   routerCaseSensitive,
   sendProblem,
@@ -131,7 +132,10 @@ async function rampartAuth(fastify: FastifyInstance, options: AuthOptions): Prom
       if (failedChannel.hasSubscribers) {
         failedChannel.publish({ request, strategy, reason: 'unavailable', description: 'strategy failed' })
       }
-      return sendProblem(reply, UNAVAILABLE, { detail: 'Credentials could not be checked; retry later.' })
+      return sendProblem(reply, UNAVAILABLE, {
+        detail: 'Credentials could not be checked; retry later.',
+        headers: RETRY_SOON,
+      })
     }
     if (decision.kind === 'anonymous') {
       return access === REQUIRED ? unauthorized(request, reply, state, decision) : undefined

@@ -14,6 +14,7 @@ t.test('a strategy that throws is 503 problem+json, never a 500, and is reported
   const response = await app.inject({ url: '/x', headers: { 'x-broken': '1' } })
   t.equal(response.statusCode, 503)
   t.equal(response.json().code, 'RAMPART_AUTH_UNAVAILABLE')
+  t.equal(response.headers['retry-after'], '1', 'says when to retry')
   t.same(reasons, ['broken unavailable'])
   t.equal((await app.inject({ url: '/x', headers: { 'x-token': 'alice' } })).statusCode, 200, 'others still work')
 })

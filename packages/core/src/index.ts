@@ -54,6 +54,7 @@ export {
   PROBLEM_TYPE_BASE,
   type ProblemDetails,
   problemBody,
+  RETRY_SOON,
   RefusalError,
   type RefusalKind,
   sendProblem,

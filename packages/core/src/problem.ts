@@ -29,6 +29,9 @@ export function defineRefusal(source: string, reason: string, status: number, ti
   })
 }
 
+/** `Retry-After: 1`, for a 503 whose cause (a store, a key server) may be back any moment. */
+export const RETRY_SOON: Readonly<Record<string, string>> = Object.freeze({ 'retry-after': '1' })
+
 export interface ProblemDetails {
   /** Human-readable explanation specific to this occurrence. */
   detail?: string

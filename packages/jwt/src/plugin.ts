@@ -9,6 +9,7 @@ import {
   PUBLIC,
   perRouteSettings,
   REQUIRED,
+  RETRY_SOON,
   requestPath,
   routerCaseSensitive,
   sendProblem,
@@ -105,7 +106,7 @@ async function rampartJwt(fastify: FastifyInstance, options: JwtPluginOptions): 
       if (rejectedChannel.hasSubscribers) {
         rejectedChannel.publish({ request, reason: 'unavailable', description: 'token could not be checked' })
       }
-      sendProblem(reply, UNAVAILABLE, { detail: 'The token could not be checked; retry later.' })
+      sendProblem(reply, UNAVAILABLE, { detail: 'The token could not be checked; retry later.', headers: RETRY_SOON })
       return undefined
     }
   }

@@ -107,6 +107,7 @@ t.test('JWKS down: 503 (cannot tell a new key from a forged kid), never 500; bac
   const down = await get(token('a'))
   t.equal(down.statusCode, 503)
   t.equal(down.json().code, 'RAMPART_JWT_UNAVAILABLE')
+  t.equal(down.headers['retry-after'], '1', 'says when to retry')
   t.equal((await get(token('a'))).statusCode, 503, 'still unknown, last fetch failed')
   server.status = 200
   t.equal((await get(token('a'))).statusCode, 503, 'no refetch within the cooldown')

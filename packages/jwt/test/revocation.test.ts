@@ -74,6 +74,7 @@ t.test('Redis unreachable: 503 for tokens with a jti, never 500; tokens without 
   const response = await app.inject({ url: '/api/protected', headers: bearer(withJti) })
   t.equal(response.statusCode, 503)
   t.equal(response.json().code, 'RAMPART_JWT_UNAVAILABLE')
+  t.equal(response.headers['retry-after'], '1', 'says when to retry')
   t.equal(
     (await app.inject({ url: '/api/protected', headers: bearer(withJti) })).statusCode,
     503,

@@ -1,4 +1,4 @@
-import { INTERNAL_ERROR, problemBody, RefusalError, type RefusalKind, refusalChannel } from '@rampart/core'
+import { INTERNAL_ERROR, problemBody, RETRY_SOON, RefusalError, type RefusalKind, refusalChannel } from '@rampart/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { AMBIGUOUS, readCookie, SessionCookie } from './cookie.js'
 import { createdChannel, destroyedChannel, expiredChannel, revokedChannel, rotatedChannel } from './diagnostics.js'
@@ -31,7 +31,6 @@ export interface SessionInfo {
  */
 export const EXPIRY_GRACE = 300_000
 
-const RETRY_AFTER = Object.freeze({ 'retry-after': '1' })
 const UNAVAILABLE_DETAIL = 'The session store is unavailable; retry later.'
 
 /** The plugin's runtime: loads, rotates, saves and revokes sessions over one store. */
@@ -82,7 +81,7 @@ export class SessionManager {
       if (found !== null && stored === null) request.log.warn('session store returned a malformed session: ignored')
     } catch (error) {
       request.log.error({ err: error }, 'session store failed to load a session')
-      throw new RefusalError(UNAVAILABLE, { detail: UNAVAILABLE_DETAIL, headers: RETRY_AFTER })
+      throw new RefusalError(UNAVAILABLE, { detail: UNAVAILABLE_DETAIL, headers: RETRY_SOON })
     }
     if (stored === null) return this.empty(request, true)
     const now = this.now()
@@ -281,7 +280,7 @@ export class SessionManager {
       }
     } catch (error) {
       request.log.error({ err: error }, 'session store failed to save a session')
-      return replaceWithProblem(reply, UNAVAILABLE, UNAVAILABLE_DETAIL, RETRY_AFTER)
+      return replaceWithProblem(reply, UNAVAILABLE, UNAVAILABLE_DETAIL, RETRY_SOON)
     }
     state.stored = true
     state.lastSeenAt = now
@@ -372,7 +371,7 @@ export class SessionManager {
       return await this.store.delete(handle)
     } catch (error) {
       request.log.error({ err: error }, 'session store failed to delete a session')
-      throw new RefusalError(UNAVAILABLE, { detail: UNAVAILABLE_DETAIL, headers: RETRY_AFTER })
+      throw new RefusalError(UNAVAILABLE, { detail: UNAVAILABLE_DETAIL, headers: RETRY_SOON })
     }
   }
 
