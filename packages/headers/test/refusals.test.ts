@@ -121,7 +121,10 @@ t.test("core's hookless handlers carry the plugin's headers on a bad URL", async
   t.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8')
 
   const withNonce = Fastify({ frameworkErrors: problemFrameworkErrors })
-  await withNonce.register(rampartHeaders, { csp: { 'script-src': ["'self'"] }, cspNonce: true })
+  await withNonce.register(rampartHeaders, {
+    csp: { 'default-src': ["'self'"], 'script-src': ["'self'"] },
+    cspNonce: true,
+  })
   withNonce.get('/:param', async () => 'x')
   const first = await withNonce.inject('/%E0%A4%A')
   const second = await withNonce.inject('/%E0%A4%A')
