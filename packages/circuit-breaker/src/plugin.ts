@@ -1,5 +1,12 @@
-import { addHealthCheck, type HealthCheckResult, perRouteSettings, sendProblem } from '@rampart/core'
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { addHealthCheck, type HealthCheckResult, perRouteSettings, routeSettings, sendProblem } from '@rampart/core'
+import type {
+  DoneFuncWithErrOrRes,
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+} from 'fastify'
 import fp from 'fastify-plugin'
 import {
   type CircuitBreaker,
@@ -54,6 +61,7 @@ async function rampartCircuitBreaker(fastify: FastifyInstance, options: CircuitB
   // Per instance, so two instances in nested scopes never share a request's ticket.
   const kTicket = Symbol('rampart.circuit-breaker.ticket')
   const kRoute = Symbol('rampart.circuit-breaker.route')
+  const kMarksHandler = Symbol('rampart.circuit-breaker.marksHandler')
   fastify.decorateRequest(kTicket, null)
   const ticketOf = (request: FastifyRequest): Ticket | null => (request as unknown as WithTicket)[kTicket] ?? null
 
@@ -73,6 +81,24 @@ async function rampartCircuitBreaker(fastify: FastifyInstance, options: CircuitB
     (route, rampart) => routes.resolve(route, rampart?.circuitBreaker),
     null,
   )
+
+  // Only what the route's handler does is the route's outcome: a request refused before it (by
+  // auth, the limiter, a signature check, content-guard, DDoS shedding, a store that is down) must
+  // neither open the circuit nor, as a 4xx, count as a success that resets it. The marker runs as
+  // the route's own last preHandler, after every plugin's hooks (reliability found-5).
+  function markHandlerReached(request: FastifyRequest, _reply: FastifyReply, done: DoneFuncWithErrOrRes): void {
+    const ticket = ticketOf(request)
+    if (ticket !== null) ticket.reachedHandler = true
+    done()
+  }
+  fastify.addHook('onRoute', (route: RouteOptions) => {
+    const config = route.config as Record<symbol, unknown> | undefined
+    if (config?.[kRoute] == null) return
+    const own = route.preHandler
+    route.preHandler =
+      own === undefined ? [markHandlerReached] : [...(Array.isArray(own) ? own : [own]), markHandlerReached]
+    route.config = { ...config, [kMarksHandler]: true } as typeof route.config
+  })
 
   function snapshot(circuit: RouteCircuit): CircuitSnapshot {
     const breaker = circuit.existing
@@ -152,6 +178,8 @@ async function rampartCircuitBreaker(fastify: FastifyInstance, options: CircuitB
       return
     }
     const ticket = new Ticket(breaker, admission === PROBE, at)
+    // Routes added before the plugin have no marker: every response of theirs counts, as before.
+    ticket.reachedHandler = routeSettings<boolean>(request, kMarksHandler) !== true
     ;(request as unknown as WithTicket)[kTicket] = ticket
     const timeout = circuit.settings.timeout
     if (circuit.settings.abortOnTimeout) ticket.timer = setTimeout(answerTimeout, timeout as number, request, reply)
@@ -174,9 +202,12 @@ async function rampartCircuitBreaker(fastify: FastifyInstance, options: CircuitB
     if (ticket === null) return done()
     if (!ticket.settled) {
       const at = now()
-      const failed =
-        ticket.overTime(at) || isFailure(ticket.breaker.settings, reply.statusCode, ticket.error, request.log)
-      ticket.settle(failed ? FAILED : SUCCEEDED, at)
+      if (!ticket.reachedHandler) ticket.settle(NO_OUTCOME, at)
+      else {
+        const failed =
+          ticket.overTime(at) || isFailure(ticket.breaker.settings, reply.statusCode, ticket.error, request.log)
+        ticket.settle(failed ? FAILED : SUCCEEDED, at)
+      }
     }
     // The timeout answered for a handler still running: drop whatever it returns later, quietly.
     if (ticket.timedOut) reply.hijack()

@@ -18,6 +18,8 @@ export class Ticket {
   /** Holds one of the half-open probe slots. */
   readonly probe: boolean
   readonly startedAt: number
+  /** The route's handler was reached; a response sent before it (another plugin's refusal) is no outcome. */
+  reachedHandler = true
   /** The error thrown on the way, if any (seen in `onError`). */
   error: Error | undefined = undefined
   settled = false
