@@ -10,7 +10,8 @@ t.test('an unknown user (no stored hash) costs a full Argon2id verification agai
   const { PasswordHasher: Counted } = await t.mockImport<typeof import('../src/passwords/password-hasher.js')>(
     '../src/passwords/password-hasher.js',
     {
-      '../src/passwords/argon2.js': {
+      // The key is the module's resolved file: tests run from sources under tsx.
+      '../src/passwords/argon2.ts': {
         ...argon2,
         hashArgon2id: async (...args: Parameters<typeof argon2.hashArgon2id>) => {
           const stored = await argon2.hashArgon2id(...args)
