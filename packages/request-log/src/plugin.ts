@@ -26,6 +26,12 @@ export interface RequestLogLine {
   responseHeaders?: Record<string, unknown>
 }
 
+/** Whether `log` writes at `level`: pino knows; a logger without `isLevelEnabled` is asked to write. */
+function isWritten(log: FastifyReply['log'], level: Exclude<LogLevel, 'silent'>): boolean {
+  const check = (log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled
+  return typeof check !== 'function' || check.call(log, level)
+}
+
 async function rampartRequestLog(fastify: FastifyInstance, options: RequestLogOptions): Promise<void> {
   const settings = resolveOptions(options)
   const { message, unmatchedRoute, logHeaders, maxUrlLength } = settings
@@ -41,6 +47,11 @@ async function rampartRequestLog(fastify: FastifyInstance, options: RequestLogOp
     return success
   }
 
+  // Fastify without a logger hands out abstract-logging, whose methods are one shared no-op: there
+  // is nobody to write lines for, so the plugin adds no hook at all.
+  const log = fastify.log as FastifyInstance['log'] & { isLevelEnabled?: unknown }
+  if (typeof log.isLevelEnabled !== 'function' && log.info === log.error) return
+
   // onResponse: the status, the final headers and the duration are known, and the client has its
   // answer already, so the line costs it nothing.
   fastify.addHook(
@@ -48,7 +59,12 @@ async function rampartRequestLog(fastify: FastifyInstance, options: RequestLogOp
     function logRequest(request: FastifyRequest, reply: FastifyReply, done: DoneFuncWithErrOrRes): void {
       const statusCode = reply.statusCode
       const level = levelOf(statusCode)
-      if (level === 'silent' || routeSettings<boolean>(request, kSilenced) === true) {
+      if (
+        level === 'silent' ||
+        routeSettings<boolean>(request, kSilenced) === true ||
+        // Not built when the (per-route) logger would drop it.
+        !isWritten(reply.log, level)
+      ) {
         done()
         return
       }

@@ -1,4 +1,6 @@
+import Fastify from 'fastify'
 import t from 'tap'
+import requestLog from '../src/index.js'
 import { build } from './fixtures/build.js'
 
 const routes = (app: import('fastify').FastifyInstance) => {
@@ -47,4 +49,23 @@ t.test('levels are configurable, and silent writes no line', async (t) => {
       [500, 60],
     ],
   )
+})
+
+t.test('without a logger the plugin adds no hook; with one, its onResponse hook is there', async (t) => {
+  for (const [logger, expected] of [
+    [false, false],
+    [{ level: 'warn' }, true],
+  ] as const) {
+    const app = Fastify({ logger })
+    await app.register(requestLog)
+    app.get('/', async () => 'ok')
+    await app.ready()
+    t.equal(
+      app.printRoutes({ includeHooks: true }).includes('logRequest'),
+      expected,
+      `logger ${JSON.stringify(logger)}`,
+    )
+    t.equal((await app.inject('/')).statusCode, 200)
+    await app.close()
+  }
 })
