@@ -1,4 +1,3 @@
-import { hash } from 'node:crypto'
 import { type AuthOutcome, type AuthStrategy, type Identity, quoted } from '@rampart/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { type JwtDenylist, MemoryDenylist } from './denylist.js'
@@ -192,7 +191,7 @@ class JwtAuthenticator implements JwtStrategy {
     if (token.length > this.#settings.maxTokenLength) return this.#reject(request, TOO_LARGE)
     let cacheKey: string | undefined
     if (this.#cache !== undefined) {
-      cacheKey = hash('sha256', token, 'binary')
+      cacheKey = token
       const hit = this.#cache.get(cacheKey, this.#now())
       if (hit !== undefined) {
         this.#cacheHits++

@@ -72,13 +72,13 @@ t.test('an entry ends after cache.ttl', async (t) => {
   t.equal(app.rampartJwt.stats.verifications, 2)
 })
 
-t.test('bounded: least recently used dropped beyond maxEntries', async (t) => {
+t.test('bounded: beyond maxEntries the oldest entry not read since goes (second chance)', async (t) => {
   const clock = new FakeClock()
   const app = await build({ now: clock.now, cache: { maxEntries: 3 } })
   const tokens = Array.from({ length: 4 }, (_, i) => hmacToken(SECRET, { sub: `u${i}`, exp: clock.seconds + 600 }))
   const get = (token: string) => app.inject({ url: '/api/protected', headers: bearer(token) })
   for (const token of tokens.slice(0, 3)) await get(token)
-  await get(tokens[0] as string) // u0 most recent; u1 least
+  await get(tokens[0] as string) // u0 read: it gets a second chance; u1 was not
   await get(tokens[3] as string) // evicts u1
   t.equal(app.rampartJwt.cacheSize, 3)
   t.equal(app.rampartJwt.stats.verifications, 4)

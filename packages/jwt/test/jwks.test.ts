@@ -20,7 +20,7 @@ async function setup(t: Test, options: Partial<JwtPluginOptions['jwks']> = {}) {
   const clock = new FakeClock()
   const app = await build({
     now: clock.now,
-    jwks: { uri: server.url, issuers: [ISSUER], cooldown: 30_000, ttl: 600_000, timeout: 500, ...options },
+    jwks: { uri: server.url, issuers: [ISSUER], cooldown: 30_000, ttl: 600_000, timeout: 3_000, ...options },
   })
   t.teardown(() => app.close())
   const token = (kid: string, key: KeyObject = rsa.privateKey, extra: Record<string, unknown> = {}, header = {}) =>
@@ -126,7 +126,7 @@ t.test('a JWKS that is not one, too slow or too big is a failed fetch', async (t
     ],
     ['too slow', (s: { delay: number }) => (s.delay = 2000)],
   ] as const) {
-    const { server, token, get } = await setup(t)
+    const { server, token, get } = await setup(t, { timeout: 500 })
     arrange(server as never)
     const started = Date.now()
     const response = await get(token('a'))
