@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
@@ -135,6 +136,10 @@ t.test(
     proxy.delayMs = 500
     const latencies: number[] = []
     const statuses: number[] = []
+    // A late timer is the process's time, given back to pending calls (found-7): the bound allows
+    // for the event loop's own lateness on a loaded machine.
+    const lag = monitorEventLoopDelay({ resolution: 10 })
+    lag.enable()
     for (let i = 0; i < 20; i++) {
       const started = performance.now()
       const responses = await Promise.all(Array.from({ length: 5 }, () => app.inject('/')))
@@ -142,8 +147,13 @@ t.test(
       statuses.push(...responses.map((response) => response.statusCode))
     }
     t.same([...new Set(statuses)], [200], 'every request answered (fail-open)')
+    lag.disable()
     const worst = Math.max(...latencies)
-    t.ok(worst < 250, `the slowest batch took ${Math.round(worst)} ms (deadline 50 ms; Redis answers in 500)`)
+    const maxLagMs = lag.max / 1e6
+    t.ok(
+      worst < 250 + 2 * maxLagMs,
+      `the slowest batch took ${Math.round(worst)} ms (deadline 50 ms; Redis answers in 500; event loop up to ${Math.round(maxLagMs)} ms late)`,
+    )
     t.equal(storeOf(name)[0], 'open')
     proxy.delayMs = 0
     await sleep(600)
