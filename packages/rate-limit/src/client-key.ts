@@ -27,6 +27,21 @@ export function hashClientKey(client: string): string {
   return hash('sha256', client, 'buffer').toString('base64url', 0, 16)
 }
 
+/** Local keys longer than this are hashed: memory per tracked client stays bounded. */
+const MAX_LOCAL_KEY_LENGTH = 64
+const HASHED_MARK = '#'
+
+/**
+ * The key for a store that keeps its counts in this process: short keys as they are (no hash per
+ * request; nothing leaves the process), longer ones hashed and marked, so a raw key can never
+ * equal a hashed one.
+ */
+export function localClientKey(client: string): string {
+  return client.length <= MAX_LOCAL_KEY_LENGTH && !client.startsWith(HASHED_MARK)
+    ? client
+    : HASHED_MARK + hashClientKey(client)
+}
+
 /** A short stable digest for scopes (route patterns of any length). */
 export function shortDigest(text: string): string {
   return hash('sha256', text, 'base64url').slice(0, 16)

@@ -8,9 +8,9 @@ import {
   routeSettings,
   sendProblem,
 } from '@rampart/core'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { DoneFuncWithErrOrRes, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { defaultClientKey, hashClientKey } from './client-key.js'
+import { defaultClientKey, hashClientKey, localClientKey } from './client-key.js'
 import { bannedChannel, exceededChannel, nearLimitChannel } from './diagnostics.js'
 import { BANNED, EXCEEDED, PACKAGE, STORE_UNAVAILABLE, UnknownLimiterError } from './errors.js'
 import { rateLimitField, seconds, strictestDecision } from './headers.js'
@@ -165,24 +165,48 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
   const multipliers = settings.multipliers
   const scaledStates = new ScaledStates((set) => store.register?.(set))
 
-  async function limit(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  // A shared store (Redis) gets a fixed-length hash: no address or id leaves the process. A local
+  // store gets short keys as they are (no hash per request); long ones, or one that could pass
+  // for a hash's marker, are hashed too, so memory per client stays bounded.
+  const clientKeyOf = store.shared ? hashClientKey : localClientKey
+
+  /** The decision: `undefined` to go on, the sent reply when refused, or a promise of either. */
+  function decide(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): FastifyReply | undefined | Promise<FastifyReply | undefined> {
     let state = routeSettings<RouteState>(request, kRoute) ?? fallbackState(request)
-    if (state.disabled) return
+    if (state.disabled) return undefined
     // Exempt only when the normalised path is excluded AND so is the pattern of the route serving
     // it, so neither `/api/..%2fhealth` (served by `/api/:name`) nor `/docs/../api/x` (served by
     // `/docs/*`, but normalised to /api/x) escapes the limits of the route that answers.
-    if (state.excludedPattern && excluded.match(requestPath(request)) === true) return
+    if (state.excludedPattern && excluded.match(requestPath(request)) === true) return undefined
     if (!forwardedChecked && request.headers['x-forwarded-for'] !== undefined) {
       forwardedChecked = true
       checks.forwardedFor(request.server)
     }
     const raw = settings.key === undefined ? defaultClientKey(request, ipv6PrefixLength) : settings.key(request)
-    if (raw === undefined || raw === null) return
-    const client = hashClientKey(typeof raw === 'string' ? raw : String(raw))
+    if (raw === undefined || raw === null) return undefined
+    const client = clientKeyOf(typeof raw === 'string' ? raw : String(raw))
     if (multipliers !== undefined) state = scaledStates.get(state, factorOf(multipliers, request.identity))
     const pending = store.consume(client, state.sets)
-    const result = isPromise(pending) ? await pending : pending
-    return report(request, reply, client, state, result)
+    if (!isPromise(pending)) return report(request, reply, client, state, pending)
+    const decided = state
+    return pending.then((result) => report(request, reply, client, decided, result))
+  }
+
+  // A callback hook: with the memory store the whole decision is synchronous, with no promise.
+  function limit(request: FastifyRequest, reply: FastifyReply, done: DoneFuncWithErrOrRes): void {
+    let decision: ReturnType<typeof decide>
+    try {
+      decision = decide(request, reply)
+    } catch (error) {
+      done(error as Error)
+      return
+    }
+    if (decision === undefined) done()
+    else if (isPromise(decision)) decision.then((sent) => (sent === undefined ? done() : undefined), done)
+    // Refused: the problem reply is sent; Fastify goes no further.
   }
 
   function report(

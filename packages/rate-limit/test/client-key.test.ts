@@ -72,8 +72,8 @@ t.test('ipv6PrefixLength widens or narrows the bucket', async (t) => {
   t.equal(await status(exact, '2001:db8::2'), 200, 'every address on its own at /128')
 })
 
-t.test('the user id joins the key, and a 100 KB id makes a key as short as any other', async (t) => {
-  const store = new RecordingStore()
+t.test('shared store: the user id joins the key, and a 100 KB id makes a key as short as any other', async (t) => {
+  const store = new RecordingStore(undefined, true)
   const huge = 'u'.repeat(100 * 1024)
   const app = await build({ store }, (instance) => {
     instance.decorateRequest('identity', null)
@@ -99,8 +99,8 @@ t.test('the user id joins the key, and a 100 KB id makes a key as short as any o
   t.notOk(store.clients.some((client) => client.includes('u'.repeat(30)) || client.includes('203.0.113.9')))
 })
 
-t.test('a custom key function is hashed too; undefined leaves the request unlimited', async (t) => {
-  const store = new RecordingStore()
+t.test('shared store: a custom key function is hashed too; undefined leaves the request unlimited', async (t) => {
+  const store = new RecordingStore(undefined, true)
   const app = await build({ store, key: (request) => request.headers['x-api-key'] as string | undefined })
   t.equal(await status(app, '203.0.113.1', { 'x-api-key': 'k'.repeat(5000) }), 200)
   t.equal(await status(app, '203.0.113.2', { 'x-api-key': 'k'.repeat(5000) }), 200)
@@ -128,4 +128,18 @@ t.test('identityOrAddressKey: the identity when set (one count from every addres
   t.equal(await keyOf('198.51.100.7', 'alice'), 'user:alice', 'same user, other address: same key')
   t.equal(await keyOf('203.0.113.1'), 'ip:203.0.113.1')
   t.equal(await keyOf('2001:db8:1:2:3:4:5:6'), await keyOf('2001:db8:1:2:ffff::1'), 'IPv6 by /64')
+})
+
+t.test('local store: short keys as they are, long ones hashed and marked, never confused', async (t) => {
+  const store = new RecordingStore()
+  const app = await build({ store, key: (request) => request.headers['x-key'] as string | undefined })
+  const long = 'k'.repeat(5000)
+  for (const key of ['ip:203.0.113.1', long, long, `#${'x'.repeat(10)}`])
+    await status(app, '203.0.113.1', { 'x-key': key })
+  const [short, hashedLong, hashedAgain, marked] = store.clients
+  t.equal(short, 'ip:203.0.113.1', 'a short key is used as it is: no hash per request')
+  t.equal(hashedLong?.length, CLIENT_KEY_LENGTH + 1, 'a long key is hashed: memory per client stays bounded')
+  t.equal(hashedLong, hashedAgain, 'the same long key, the same count')
+  t.equal(marked?.startsWith('#'), true)
+  t.equal(marked?.length, CLIENT_KEY_LENGTH + 1, 'a key that looks hashed is hashed, so it cannot share a count')
 })

@@ -36,7 +36,7 @@ t.test('near-limit fires once per window when a client crosses 80% of a policy',
     threshold: 0.8,
     shadow: false,
   })
-  t.equal(event.client.length, 22)
+  t.equal(event.client, 'ip:203.0.113.1', 'the memory store keeps short keys as they are')
   t.equal(event.request.url, '/')
 
   clock.advance(60_000)
