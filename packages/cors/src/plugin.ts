@@ -1,6 +1,6 @@
 import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors'
 import { declareClientAddress, getClientAddress, sendProblem } from '@rampart/core'
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { rejectedOriginChannel } from './diagnostics.js'
 import { INVALID_PREFLIGHT, ORIGIN_NOT_ALLOWED, PACKAGE, RouteConfigError } from './errors.js'
@@ -22,35 +22,57 @@ async function rampartCors(fastify: FastifyInstance, options: CorsOptions): Prom
     // onRequest, before @fastify/cors's own hook: with a fixed origin, @fastify/cors answers every
     // OPTIONS request as a preflight and refuses incomplete ones as text/plain; refuse them here as
     // problem+json instead.
-    fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (request.raw.method !== 'OPTIONS') return
-      if (request.headers.origin && request.headers['access-control-request-method']) return
-      if (routeDisablesCors(request)) return
-      return sendProblem(reply, INVALID_PREFLIGHT, { detail: INVALID_PREFLIGHT_DETAIL })
+    fastify.addHook('onRequest', function checkPreflight(request, reply, done) {
+      if (
+        request.raw.method !== 'OPTIONS' ||
+        (request.headers.origin && request.headers['access-control-request-method']) ||
+        routeDisablesCors(request)
+      ) {
+        return done()
+      }
+      sendProblem(reply, INVALID_PREFLIGHT, { detail: INVALID_PREFLIGHT_DETAIL })
     })
     // A fixed `*` is the same for every origin, so no `Vary: Origin` is needed.
     await fastify.register(fastifyCors, { ...corsOptions(settings), origin: '*' })
     return
   }
 
+  // One origin asks many times in a row: both checks of a request (this hook's and @fastify/cors's
+  // origin function) and its neighbours share one match.
+  let lastOrigin = ''
+  let lastAllowed = false
+  const allows = (origin: string): boolean => {
+    if (origin !== lastOrigin) {
+      lastAllowed = matcher.allows(origin)
+      lastOrigin = origin
+    }
+    return lastAllowed
+  }
+
   // onRequest, before @fastify/cors's own hook and before any body is read: report what is not
-  // allowed, refuse disallowed and malformed preflights as problem+json.
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // allowed, refuse disallowed and malformed preflights as problem+json. A callback hook: no
+  // promise per request.
+  fastify.addHook('onRequest', function checkOrigin(request, reply, done) {
     const origin = request.headers.origin
-    if (!origin) return
-    if (routeDisablesCors(request)) return
+    if (!origin || routeDisablesCors(request)) return done()
     const requestMethod = request.headers['access-control-request-method']
     const isOptions = request.raw.method === 'OPTIONS'
-    if (matcher.allows(origin)) {
+    if (allows(origin)) {
       // an OPTIONS request from an allowed origin is a preflight to @fastify/cors (strictPreflight)
-      if (isOptions && !requestMethod)
-        return sendProblem(reply, INVALID_PREFLIGHT, { detail: INVALID_PREFLIGHT_DETAIL })
-      return
+      if (isOptions && !requestMethod) {
+        sendProblem(reply, INVALID_PREFLIGHT, { detail: INVALID_PREFLIGHT_DETAIL })
+        return
+      }
+      return done()
     }
     if (rejectedOriginChannel.hasSubscribers && !isSameOrigin(request, origin)) {
       rejectedOriginChannel.publish({ request, origin })
     }
-    if (isOptions && requestMethod) return sendProblem(reply, ORIGIN_NOT_ALLOWED, { detail: ORIGIN_NOT_ALLOWED_DETAIL })
+    if (isOptions && requestMethod) {
+      sendProblem(reply, ORIGIN_NOT_ALLOWED, { detail: ORIGIN_NOT_ALLOWED_DETAIL })
+      return
+    }
+    done()
   })
 
   // Nothing allowed: no CORS header is ever sent, so @fastify/cors has nothing to do.
@@ -62,7 +84,7 @@ async function rampartCors(fastify: FastifyInstance, options: CorsOptions): Prom
   await fastify.register(fastifyCors, {
     ...corsOptions(settings),
     origin(origin: string | undefined, callback: (error: Error | null, allow: boolean) => void): void {
-      callback(null, origin !== undefined && matcher.allows(origin))
+      callback(null, origin !== undefined && allows(origin))
     },
   })
 }
