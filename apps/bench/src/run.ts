@@ -27,7 +27,7 @@ import {
 import { printTable, writeDocs, writeJson } from './report.js'
 import type { BenchResult, Sample, VariantResult } from './results.js'
 import { attachReferences, summarise } from './results.js'
-import { ServerProcess, VariantUnavailableError } from './server-process.js'
+import { inheritedConditions, ServerProcess, VariantUnavailableError } from './server-process.js'
 import { machine, versions } from './system.js'
 import { evaluateTargets } from './targets.js'
 import { benchToken, ORIGIN } from './token.js'
@@ -87,7 +87,7 @@ async function startAll(
 
 /** A child's JSON line (micro, memory). */
 async function childJson<T>(args: readonly string[]): Promise<T> {
-  const { stdout } = await run(process.execPath, [...args], {
+  const { stdout } = await run(process.execPath, [...inheritedConditions, ...args], {
     cwd: PACKAGE_ROOT,
     maxBuffer: 16 * 1024 * 1024,
     timeout: 10 * 60_000,

@@ -2,6 +2,9 @@ import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { ControlMessage, ServerMessage, ServerStats } from './server.js'
 
+/** This process's export conditions, handed to every child: the CI smoke runs from sources, `pnpm bench` the builds. */
+export const inheritedConditions = process.execArgv.filter((arg) => arg.startsWith('--conditions'))
+
 const SERVER_ENTRY = fileURLToPath(new URL('./server.ts', import.meta.url))
 
 /** A measured server in its own process (src/server.ts), driven over IPC. */
@@ -26,7 +29,7 @@ export class ServerProcess {
     options: { env: Record<string, string>; execArgv?: readonly string[]; timeoutMs?: number },
   ): Promise<ServerProcess> {
     const child = fork(SERVER_ENTRY, [variant], {
-      execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+      execArgv: ['--import', 'tsx', ...inheritedConditions, ...(options.execArgv ?? [])],
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
