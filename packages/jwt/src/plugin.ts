@@ -14,7 +14,7 @@ import {
   routerCaseSensitive,
   sendProblem,
 } from '@rampart/core'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { DoneFuncWithErrOrRes, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { type RejectionReason, rejectedChannel } from './diagnostics.js'
 import { INSUFFICIENT_SCOPE, INVALID, MISSING, PACKAGE, UNAVAILABLE } from './errors.js'
@@ -111,22 +111,38 @@ async function rampartJwt(fastify: FastifyInstance, options: JwtPluginOptions): 
     }
   }
 
-  fastify.addHook(settings.hook, async function authenticateJwt(request: FastifyRequest, reply: FastifyReply) {
-    const state = routeState(request)
-    const access = state.explicit ?? (Math.max(state.patternAccess, paths.match(requestPath(request))) as Access)
-    if (access === PUBLIC) return
-    let outcome: AuthOutcome | Promise<AuthOutcome> | undefined
-    try {
-      outcome = strategy.authenticate(request)
-    } catch (error) {
-      outcome = Promise.reject(error)
-    }
-    if (isPromise(outcome)) {
-      outcome = await unavailable(request, reply, outcome)
-      if (outcome === undefined) return reply
-    }
-    return decide(request, reply, state, access, outcome)
-  })
+  // A callback hook: a cached token (or none) is decided synchronously, with no promise; only a
+  // verification that waits (JWKS, a Redis denylist) goes through one.
+  fastify.addHook(
+    settings.hook,
+    function authenticateJwt(request: FastifyRequest, reply: FastifyReply, done: DoneFuncWithErrOrRes) {
+      const state = routeState(request)
+      const access = state.explicit ?? (Math.max(state.patternAccess, paths.match(requestPath(request))) as Access)
+      if (access === PUBLIC) return done()
+      let outcome: AuthOutcome | Promise<AuthOutcome>
+      try {
+        outcome = strategy.authenticate(request)
+      } catch (error) {
+        outcome = Promise.reject(error)
+      }
+      if (!isPromise(outcome)) {
+        if (decide(request, reply, state, access, outcome) === undefined) done()
+        return
+      }
+      unavailable(request, reply, outcome).then((settled) => {
+        // undefined: refused with 503 already.
+        if (settled === undefined) return
+        let sent: FastifyReply | undefined
+        try {
+          sent = decide(request, reply, state, access, settled)
+        } catch (error) {
+          done(error as Error)
+          return
+        }
+        if (sent === undefined) done()
+      }, done)
+    },
+  )
 }
 
 export { rampartJwt }

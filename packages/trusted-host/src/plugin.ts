@@ -13,15 +13,17 @@ async function rampartTrustedHost(fastify: FastifyInstance, options: TrustedHost
   if (matcher.matchesAny) return
   declareClientAddress(fastify)
 
-  // onRequest: the Host is known before routing finishes; refuse before any other work or body read.
-  fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+  // onRequest: the Host is known before routing finishes; refuse before any other work or body
+  // read. A callback hook: no promise per request.
+  fastify.addHook('onRequest', function checkHost(request: FastifyRequest, reply: FastifyReply, done) {
     const host = getClientAddress(request).host
-    if (host !== undefined && matcher.matches(host)) return
+    if (host !== undefined && matcher.matches(host)) return done()
     if (refusedChannel.hasSubscribers) refusedChannel.publish({ request, host })
     if (host === undefined) {
-      return sendProblem(reply, HOST_MISSING, { detail: 'The request has no Host header, or a malformed one.' })
+      sendProblem(reply, HOST_MISSING, { detail: 'The request has no Host header, or a malformed one.' })
+    } else {
+      sendProblem(reply, HOST_NOT_ALLOWED, { detail: 'The requested host is not served here.' })
     }
-    return sendProblem(reply, HOST_NOT_ALLOWED, { detail: 'The requested host is not served here.' })
   })
 }
 
