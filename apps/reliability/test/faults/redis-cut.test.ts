@@ -127,8 +127,8 @@ t.test('Redis cut under load', async (t) => {
     (record) => record.status >= 500 && !FAIL_CLOSED_CODES.has(record.code ?? '') && record.code !== CIRCUIT_OPEN,
   )
   const failClosed = all.filter((record) => FAIL_CLOSED_CODES.has(record.code ?? ''))
-  // found-5: the fail-closed 503s of plugins registered after the circuit breaker count as the
-  // route's failures, so the route's breaker opens and stays open after Redis is back.
+  // found-5 (fixed): the fail-closed 503s of other plugins are no outcome of the route, so no
+  // breaker opens on them and stays open after Redis is back.
   const circuitOpen = all.filter((record) => record.code === CIRCUIT_OPEN)
   const circuitOpenAfterRestore = load.between(restoreB + 1000, endB).filter((record) => record.code === CIRCUIT_OPEN)
   const withoutRetryAfter: Record<string, number> = {}
@@ -174,13 +174,11 @@ t.test('Redis cut under load', async (t) => {
     summarise(circuitOpenAfterRestore).byKind,
     {},
     'a second after Redis is back, no route is held open by the circuit breaker',
-    circuitOpenAfterRestore.length === 0 ? {} : { todo: 'found-5' },
   )
   t.same(
     withoutRetryAfter,
     {},
     'every fail-closed 503 says when to retry (Retry-After)',
-    Object.keys(withoutRetryAfter).length === 0 ? {} : { todo: 'found-6' },
   )
   t.ok(
     failClosed.every((record) => record.status === 503 && /problem\+json/.test(record.contentType ?? '')),
@@ -224,6 +222,5 @@ t.test('Redis cut under load', async (t) => {
     replayed,
     [],
     `no command made during the outage is sent when Redis comes back (replayed: ${replayedTotal})`,
-    replayedTotal === 0 ? {} : { todo: 'found-4' },
   )
 })
