@@ -175,11 +175,7 @@ t.test('Redis cut under load', async (t) => {
     {},
     'a second after Redis is back, no route is held open by the circuit breaker',
   )
-  t.same(
-    withoutRetryAfter,
-    {},
-    'every fail-closed 503 says when to retry (Retry-After)',
-  )
+  t.same(withoutRetryAfter, {}, 'every fail-closed 503 says when to retry (Retry-After)')
   t.ok(
     failClosed.every((record) => record.status === 503 && /problem\+json/.test(record.contentType ?? '')),
     'fail-closed answers are 503 problem+json',
@@ -218,9 +214,5 @@ t.test('Redis cut under load', async (t) => {
     `no request held past its deadlines during the cut (max ${duringCut.latencyMs.max} ms, event loop up to ${lagDuringCut.maxMs} ms late)`,
   )
   t.same(unhandled, [], 'no unhandled rejection')
-  t.same(
-    replayed,
-    [],
-    `no command made during the outage is sent when Redis comes back (replayed: ${replayedTotal})`,
-  )
+  t.same(replayed, [], `no command made during the outage is sent when Redis comes back (replayed: ${replayedTotal})`)
 })
