@@ -189,10 +189,10 @@ class JwtAuthenticator implements JwtStrategy {
     if (token === undefined) return ABSENT
     if (token === MALFORMED_REQUEST) return this.#reject(request, MALFORMED_REQUEST_REJECTION)
     if (token.length > this.#settings.maxTokenLength) return this.#reject(request, TOO_LARGE)
-    let cacheKey: string | undefined
+    // The cache is keyed by the whole token: a hit can never vouch for another payload.
+    const cacheKey = this.#cache === undefined ? undefined : token
     if (this.#cache !== undefined) {
-      cacheKey = token
-      const hit = this.#cache.get(cacheKey, this.#now())
+      const hit = this.#cache.get(token, this.#now())
       if (hit !== undefined) {
         this.#cacheHits++
         return hit.jti === undefined ? hit.outcome : this.#checkRevoked(request, hit.outcome, hit.jti)

@@ -8,8 +8,8 @@ export class DeadlineError extends Error {
 
 interface Entry {
   deadline: number
-  /** Time given back for an event-loop stall (once), at most `MAX_STALL_CREDIT_MS`. */
-  extended: number
+  /** Already given time back for an event-loop stall: a call gets it once. */
+  credited: boolean
   reject: ((error: Error) => void) | undefined
   next: Entry | undefined
 }
@@ -54,7 +54,7 @@ export class DeadlineQueue {
    */
   race<T>(promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry = { deadline: this.#now() + this.#timeoutMs, extended: 0, reject, next: undefined }
+      const entry: Entry = { deadline: this.#now() + this.#timeoutMs, credited: false, reject, next: undefined }
       if (this.#tail === undefined) this.#head = entry
       else this.#tail.next = entry
       this.#tail = entry
@@ -104,14 +104,11 @@ export class DeadlineQueue {
         head ??= entry
         // One credit per call: on a machine short of CPU every timer is late, and repeated credits
         // would turn a hung store into a second-long wait.
-        if (entry.extended > 0) continue
-        const credit = Math.min(
-          Math.max(lost, now + STALL_GRACE_MS - entry.deadline),
-          MAX_STALL_CREDIT_MS - entry.extended,
-        )
+        if (entry.credited) continue
+        const credit = Math.min(Math.max(lost, now + STALL_GRACE_MS - entry.deadline), MAX_STALL_CREDIT_MS)
         if (credit <= 0) continue
         entry.deadline += credit
-        entry.extended += credit
+        entry.credited = true
       }
       if (head !== undefined && head.deadline > now) {
         this.#arm(head.deadline - now)
