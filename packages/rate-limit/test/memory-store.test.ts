@@ -88,6 +88,31 @@ t.test('memory grows with clients up to maxClients and no further', async (t) =>
   t.same(store.stats(), [])
 })
 
+t.test('past one slab (16,384 clients) every client keeps its own count, and the size stays bounded', async (t) => {
+  const clock = new FakeClock()
+  const store = new MemoryStore({ maxClients: 40_000, now: clock.now })
+  const policies = set('g', { minute: { limit: 60, window: 60 }, hour: { limit: 1000, window: 3600 } })
+  // Client i makes (i % 3) + 1 requests, interleaved with the others, so a slot mix-up shows.
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 40_000; i++) if (i % 3 >= round) store.consume(`client-${i}`, [policies])
+  }
+  const wrong: string[] = []
+  for (let i = 0; i < 40_000; i += 997) {
+    const remaining = store.consume(`client-${i}`, [policies]).decisions[0]?.remaining
+    if (remaining !== 60 - (i % 3) - 2) wrong.push(`client-${i}: ${remaining}`)
+  }
+  t.same(wrong, [], 'each client sees exactly its own requests')
+  const stats = store.stats()[0]
+  t.equal(stats?.clients, 40_000)
+  t.ok(
+    (stats?.bytes as number) <= 40_000 * (9 * 8 + 8) + 16_384 * 9 * 8,
+    `slabs and links only (${stats?.bytes} bytes)`,
+  )
+  clock.advance(7_200_000)
+  for (let i = 0; i < 25_000; i++) store.consume('late', [policies])
+  t.equal(store.stats()[0]?.clients, 1, 'every idle client released, from every slab and shard')
+})
+
 t.test('near-limit is decided by the store, once per window per client', async (t) => {
   const clock = new FakeClock()
   const store = new MemoryStore({ now: clock.now })

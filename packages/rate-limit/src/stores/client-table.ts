@@ -4,15 +4,39 @@ import type { Policy } from '../policy.js'
 import { OverflowSketch } from './overflow-sketch.js'
 
 const INITIAL_SLOTS = 1024
+/**
+ * Slots per slab once the first slab is full: the table then grows by adding a slab, never by
+ * copying every client into a bigger array (at a million clients a doubling allocated and copied
+ * about 70 MB in one turn of the event loop).
+ */
+const SLAB_SHIFT = 14
+const SLAB_SLOTS = 1 << SLAB_SHIFT
+const SLAB_MASK = SLAB_SLOTS - 1
 /** At most this many idle clients are released per lookup: expiry is incremental, never a sweep. */
 const EXPIRE_PER_LOOKUP = 2
 const NONE = -1
+/** Clients per shard of the key index, about: small enough that rehashing one shard is brief. */
+const CLIENTS_PER_SHARD = 4096
+const MAX_SHARDS = 256
 
 /**
- * The clients of one policy set, in typed-array slabs: slot `s` owns
- * `state[s * stride .. (s + 1) * stride)`, laid out as `[idleAt, (quietUntil, ...algorithmState)
- * per policy]`, plus two LRU links. A `Map` goes from the client key to its slot. Memory grows by
- * doubling up to `maxClients` slots and never beyond.
+ * The key index's shard for `key` (FNV-1a). V8 rehashes a whole `Map` synchronously when it
+ * grows or when deletions shrink it below a quarter of its capacity; one `Map` of a million keys
+ * stalled the event loop 40–100 ms at each halving. Shards rehash a few thousand keys at a time,
+ * and at different moments.
+ */
+function shardOf(key: string, mask: number): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193)
+  return (hash >>> 0) & mask
+}
+
+/**
+ * The clients of one policy set, in typed-array slabs of `SLAB_SLOTS` slots: slot `s` owns
+ * `stride` doubles at `(s & SLAB_MASK) * stride` of slab `s >> SLAB_SHIFT`, laid out as `[idleAt, (quietUntil, ...algorithmState)
+ * per policy]`, plus two LRU links. `Map`s (sharded by a hash of the key) go from the client key to
+ * its slot. The first slab grows by doubling, then slabs are added, up to `maxClients` slots and
+ * never beyond.
  *
  * When every slot is taken, the least recently used client is evicted; if its state still matters
  * (its `idleAt` is in the future) its usage is first folded into an `OverflowSketch`, from which any
@@ -27,10 +51,12 @@ export class ClientTable {
   readonly #offsets: readonly number[]
   readonly #stride: number
   readonly #maxClients: number
-  readonly #slots = new Map<string, number>()
+  readonly #shards: Map<string, number>[]
+  readonly #shardMask: number
+  #size = 0
   readonly #usages: Usage[]
   #capacity: number
-  #state: Float64Array
+  readonly #slabs: Float64Array[]
   /** LRU links: towards the most recent (`#newer`) and the least recent (`#older`); free slots chain through `#older`. */
   #newer: Int32Array
   #older: Int32Array
@@ -55,8 +81,12 @@ export class ClientTable {
     this.#offsets = offsets
     this.#stride = stride
     this.#maxClients = maxClients
+    let shards = 1
+    while (shards < MAX_SHARDS && shards * CLIENTS_PER_SHARD < maxClients) shards *= 2
+    this.#shards = Array.from({ length: shards }, () => new Map<string, number>())
+    this.#shardMask = shards - 1
     this.#capacity = Math.min(maxClients, INITIAL_SLOTS)
-    this.#state = new Float64Array(this.#capacity * stride)
+    this.#slabs = [new Float64Array(this.#capacity * stride)]
     this.#newer = new Int32Array(this.#capacity)
     this.#older = new Int32Array(this.#capacity)
     this.#keys = []
@@ -65,7 +95,7 @@ export class ClientTable {
 
   /** Clients tracked now. */
   get size(): number {
-    return this.#slots.size
+    return this.#size
   }
 
   /** Clients evicted while their state still mattered (their usage went to the sketch). */
@@ -73,9 +103,11 @@ export class ClientTable {
     return this.#evictions
   }
 
-  /** Bytes held by the slabs and the sketch (not counting the `Map`). */
+  /** Bytes held by the slabs and the sketch (not counting the `Map`s). */
   get bytes(): number {
-    return this.#state.byteLength + this.#newer.byteLength + this.#older.byteLength + (this.#sketch?.bytes ?? 0)
+    let slabs = 0
+    for (const slab of this.#slabs) slabs += slab.byteLength
+    return slabs + this.#newer.byteLength + this.#older.byteLength + (this.#sketch?.bytes ?? 0)
   }
 
   /** Worst-case slab bytes per client: what `maxClients` multiplies. */
@@ -86,43 +118,47 @@ export class ClientTable {
   /** The slot of `key`, allocated (and restored from the sketch) if it has none; marks it most recent. */
   locate(key: string, now: number): number {
     this.#expire(now)
-    let slot = this.#slots.get(key)
+    const shard = this.#shards[this.#shardMask === 0 ? 0 : shardOf(key, this.#shardMask)] as Map<string, number>
+    let slot = shard.get(key)
     if (slot !== undefined) {
       this.#unlink(slot)
       this.#pushHead(slot)
       return slot
     }
     slot = this.#allocate(now)
-    this.#state.fill(0, slot * this.#stride, (slot + 1) * this.#stride)
+    const start = this.#start(slot)
+    this.#slab(slot).fill(0, start, start + this.#stride)
     this.#keys[slot] = key
-    this.#slots.set(key, slot)
+    shard.set(key, slot)
+    this.#size++
     this.#pushHead(slot)
     if (this.#sketch?.recall(key, this.#usages)) this.#restore(slot)
     return slot
   }
 
   evaluate(slot: number, index: number, now: number, policy: Policy, admit: boolean, out: Evaluation): void {
-    const base = slot * this.#stride + (this.#offsets[index] as number)
-    ;(this.#algorithms[index] as Algorithm).evaluate(this.#state, base + 1, now, policy, admit, out)
+    const base = this.#start(slot) + (this.#offsets[index] as number)
+    ;(this.#algorithms[index] as Algorithm).evaluate(this.#slab(slot), base + 1, now, policy, admit, out)
   }
 
   consume(slot: number, index: number, now: number, policy: Policy): void {
-    const base = slot * this.#stride + (this.#offsets[index] as number)
-    ;(this.#algorithms[index] as Algorithm).consume(this.#state, base + 1, now, policy)
+    const base = this.#start(slot) + (this.#offsets[index] as number)
+    ;(this.#algorithms[index] as Algorithm).consume(this.#slab(slot), base + 1, now, policy)
   }
 
   /** True (and quiet for one window) if no near-limit event fired for this client and policy in the last window. */
   markNearLimit(slot: number, index: number, now: number, policy: Policy): boolean {
-    const base = slot * this.#stride + (this.#offsets[index] as number)
-    if (now < (this.#state[base] as number)) return false
-    this.#state[base] = now + policy.windowMs
+    const state = this.#slab(slot)
+    const base = this.#start(slot) + (this.#offsets[index] as number)
+    if (now < (state[base] as number)) return false
+    state[base] = now + policy.windowMs
     return true
   }
 
   /** Recomputes when the slot stops mattering; call after changing it. */
   refreshIdle(slot: number): void {
-    const state = this.#state
-    const start = slot * this.#stride
+    const state = this.#slab(slot)
+    const start = this.#start(slot)
     let idleAt = 0
     for (let index = 0; index < this.policies.length; index++) {
       const base = start + (this.#offsets[index] as number)
@@ -137,7 +173,7 @@ export class ClientTable {
   /** Releases up to `EXPIRE_PER_LOOKUP` least recently used clients whose state no longer matters. */
   #expire(now: number): void {
     for (let i = 0; i < EXPIRE_PER_LOOKUP && this.#tail !== NONE; i++) {
-      if ((this.#state[this.#tail * this.#stride] as number) > now) return
+      if (this.#idleAt(this.#tail) > now) return
       this.#release(this.#tail)
     }
   }
@@ -154,17 +190,18 @@ export class ClientTable {
       return this.#highWater++
     }
     const victim = this.#tail
-    if ((this.#state[victim * this.#stride] as number) > now) this.#fold(victim, now)
+    if (this.#idleAt(victim) > now) this.#fold(victim, now)
     this.#release(victim)
     return this.#allocate(now)
   }
 
   #fold(slot: number, now: number): void {
-    const start = slot * this.#stride
+    const state = this.#slab(slot)
+    const start = this.#start(slot)
     for (let index = 0; index < this.policies.length; index++) {
       const base = start + (this.#offsets[index] as number) + 1
       const algorithm = this.#algorithms[index] as Algorithm
-      algorithm.usage(this.#state, base, now, this.policies[index] as Policy, this.#usages[index] as Usage)
+      algorithm.usage(state, base, now, this.policies[index] as Policy, this.#usages[index] as Usage)
     }
     this.#sketch ??= new OverflowSketch(Math.max(256, Math.ceil(this.#maxClients / 8)), this.policies.length)
     this.#sketch.fold(this.#keys[slot] as string, this.#usages)
@@ -172,37 +209,61 @@ export class ClientTable {
   }
 
   #restore(slot: number): void {
-    const start = slot * this.#stride
+    const state = this.#slab(slot)
+    const start = this.#start(slot)
     for (let index = 0; index < this.policies.length; index++) {
       const usage = this.#usages[index] as Usage
       if (usage.units <= 0) continue
       const base = start + (this.#offsets[index] as number) + 1
       const algorithm = this.#algorithms[index] as Algorithm
-      algorithm.replay(this.#state, base, usage.units, usage.at, this.policies[index] as Policy)
+      algorithm.replay(state, base, usage.units, usage.at, this.policies[index] as Policy)
     }
     this.refreshIdle(slot)
   }
 
   #release(slot: number): void {
-    this.#slots.delete(this.#keys[slot] as string)
+    const key = this.#keys[slot] as string
+    ;(this.#shards[this.#shardMask === 0 ? 0 : shardOf(key, this.#shardMask)] as Map<string, number>).delete(key)
+    this.#size--
     this.#keys[slot] = undefined
     this.#unlink(slot)
     this.#older[slot] = this.#free
     this.#free = slot
   }
 
+  #slab(slot: number): Float64Array {
+    return this.#slabs[slot >>> SLAB_SHIFT] as Float64Array
+  }
+
+  #start(slot: number): number {
+    return (slot & SLAB_MASK) * this.#stride
+  }
+
+  #idleAt(slot: number): number {
+    return this.#slab(slot)[this.#start(slot)] as number
+  }
+
   #grow(): void {
-    const capacity = Math.min(this.#maxClients, this.#capacity * 2)
-    const state = new Float64Array(capacity * this.#stride)
-    state.set(this.#state)
-    const newer = new Int32Array(capacity)
+    const capacity = this.#capacity < SLAB_SLOTS ? this.#capacity * 2 : this.#capacity + SLAB_SLOTS
+    const grown = Math.min(this.#maxClients, capacity)
+    if (this.#capacity < SLAB_SLOTS) {
+      // The first slab, still small: copied into one twice its size (at most SLAB_SLOTS).
+      const first = new Float64Array(Math.min(grown, SLAB_SLOTS) * this.#stride)
+      first.set(this.#slabs[0] as Float64Array)
+      this.#slabs[0] = first
+    } else {
+      this.#slabs.push(new Float64Array((grown - this.#capacity) * this.#stride))
+    }
+    this.#capacity = grown
+    if (grown <= this.#newer.length) return
+    // The LRU links (8 bytes a slot) grow by doubling: copied O(log n) times, not once per slab.
+    const links = Math.min(this.#maxClients, Math.max(grown, this.#newer.length * 2))
+    const newer = new Int32Array(links)
     newer.set(this.#newer)
-    const older = new Int32Array(capacity)
+    const older = new Int32Array(links)
     older.set(this.#older)
-    this.#state = state
     this.#newer = newer
     this.#older = older
-    this.#capacity = capacity
   }
 
   #unlink(slot: number): void {

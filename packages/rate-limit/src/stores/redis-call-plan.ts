@@ -10,11 +10,8 @@ import { ALGORITHM_CODES, REPLY_HEADER, REPLY_PER_POLICY } from './redis-script.
 export interface CallPlan {
   /** Each key is `keyHeads[i] + client + '}'`. */
   readonly keyHeads: readonly string[]
-  /**
-   * `[...keys, now, ...arguments]` with the keys and `now` left empty: copied per call, then
-   * filled in (one array allocation per request).
-   */
-  readonly template: readonly string[]
+  /** The script's second argument: the policies and ban rules as packed doubles. */
+  readonly constants: Buffer
   readonly policies: readonly Policy[]
   readonly scopes: readonly string[]
 }
@@ -26,8 +23,8 @@ function keyHead(scope: string, name: string): string {
 
 export function callPlan(sets: readonly PolicySet[]): CallPlan {
   const keyHeads: string[] = []
-  const policyArgs: string[] = []
-  const banArgs: string[] = []
+  const policyArgs: number[] = []
+  const banArgs: number[] = []
   const banHeads: string[] = []
   const policies: Policy[] = []
   const scopes: string[] = []
@@ -36,44 +33,40 @@ export function callPlan(sets: readonly PolicySet[]): CallPlan {
       if (policy.algorithm === 'sliding-log') keyHeads.push(keyHead(set.scope, policy.id))
       keyHeads.push(keyHead(set.scope, policy.algorithm === 'sliding-log' ? `${policy.id}:meta` : policy.id))
       policyArgs.push(
-        String(ALGORITHM_CODES[policy.algorithm]),
-        String(policy.limit),
-        String(policy.capacity),
-        String(policy.windowMs),
-        policy.shadow ? '1' : '0',
-        String(policy.nearLimitUnits),
+        ALGORITHM_CODES[policy.algorithm],
+        policy.limit,
+        policy.capacity,
+        policy.windowMs,
+        policy.shadow ? 1 : 0,
+        policy.nearLimitUnits,
       )
       policies.push(policy)
       scopes.push(set.scope)
     }
     if (set.ban !== undefined) {
       banHeads.push(keyHead(set.scope, 'ban'))
-      banArgs.push(String(set.ban.after), String(set.ban.withinMs), String(set.ban.durationMs))
+      banArgs.push(set.ban.after, set.ban.withinMs, set.ban.durationMs)
     }
   }
   keyHeads.push(...banHeads)
-  const template = [
-    ...keyHeads.map(() => ''),
-    '',
-    String(policies.length),
-    String(banHeads.length),
-    ...policyArgs,
-    ...banArgs,
-  ]
+  const doubles = [policies.length, banHeads.length, ...policyArgs, ...banArgs]
+  const constants = Buffer.alloc(doubles.length * 8)
+  for (const [index, value] of doubles.entries()) constants.writeDoubleLE(value, index * 8)
   return Object.freeze({
     keyHeads: Object.freeze(keyHeads),
-    template: Object.freeze(template),
+    constants,
     policies: Object.freeze(policies),
     scopes: Object.freeze(scopes),
   })
 }
 
-/** The keys and arguments of one call: the plan's template with the client's keys and the time. */
-export function callArguments(plan: CallPlan, client: string, now: string): string[] {
-  const args = plan.template.slice()
+/** The keys and arguments of one call: the client's keys, the time, the plan's constants. */
+export function callArguments(plan: CallPlan, client: string, now: string): (string | Buffer)[] {
   const keys = plan.keyHeads
+  const args = new Array<string | Buffer>(keys.length + 2)
   for (let i = 0; i < keys.length; i++) args[i] = `${keys[i]}${client}}`
   args[keys.length] = now
+  args[keys.length + 1] = plan.constants
   return args
 }
 
@@ -83,28 +76,28 @@ export class UnexpectedReplyError extends Error {}
 /** Turns the script's reply into a `ConsumeResult`. */
 export function decodeReply(plan: CallPlan, reply: unknown): ConsumeResult {
   const count = plan.policies.length
-  if (!Array.isArray(reply) || reply.length !== REPLY_HEADER + count * REPLY_PER_POLICY) {
+  if (!Buffer.isBuffer(reply) || reply.length !== (REPLY_HEADER + count * REPLY_PER_POLICY) * 8) {
     throw new UnexpectedReplyError('@rampart/rate-limit: unexpected reply from the rate-limit script')
   }
   const decisions: PolicyDecision[] = []
   for (let i = 0; i < count; i++) {
-    const at = REPLY_HEADER + i * REPLY_PER_POLICY
+    const at = (REPLY_HEADER + i * REPLY_PER_POLICY) * 8
     decisions.push({
       policy: plan.policies[i] as Policy,
       scope: plan.scopes[i] as string,
-      allowed: reply[at] === 1,
-      remaining: reply[at + 1] as number,
-      resetMs: reply[at + 2] as number,
-      retryAfterMs: reply[at + 3] as number,
-      nearLimit: reply[at + 4] === 1,
+      allowed: reply.readDoubleLE(at) === 1,
+      remaining: reply.readDoubleLE(at + 8),
+      resetMs: reply.readDoubleLE(at + 16),
+      retryAfterMs: reply.readDoubleLE(at + 24),
+      nearLimit: reply.readDoubleLE(at + 32) === 1,
     })
   }
   return {
-    now: Number(reply[0]),
-    allowed: reply[1] === 1,
+    now: reply.readDoubleLE(0),
+    allowed: reply.readDoubleLE(8) === 1,
     decisions,
-    bannedMs: reply[2] as number,
-    banStarted: reply[3] === 1,
+    bannedMs: reply.readDoubleLE(16),
+    banStarted: reply.readDoubleLE(24) === 1,
     degraded: false,
   }
 }

@@ -10,9 +10,9 @@ export const ALGORITHM_CODES: Readonly<Record<AlgorithmName, number>> = Object.f
   'sliding-log': 5,
 })
 
-/** Arguments per policy after the three header arguments: code, limit, capacity, windowMs, shadow, nearLimitUnits. */
+/** Plan doubles per policy, after the two header doubles (policies, ban rules): code, limit, capacity, windowMs, shadow, nearLimitUnits. */
 export const POLICY_ARGS = 6
-/** Arguments per ban rule after the policies: after, withinMs, durationMs. */
+/** Plan doubles per ban rule, after the policies: after, withinMs, durationMs. */
 export const BAN_ARGS = 3
 /** Reply fields before the per-policy ones: now, allowed, bannedMs, banStarted. */
 export const REPLY_HEADER = 4
@@ -25,18 +25,21 @@ export const REPLY_PER_POLICY = 5
  * `src/algorithms/*.ts` (same expressions in the same order, so the same doubles come out; JS `%`
  * is `math.fmod`), kept in step with them by the property test comparing both stores.
  *
- * KEYS, in policy order: one hash per policy (`<scope>:<policy.id>:{<client>}`, fields `a`, `b`,
- * `c`: the algorithm's state, `q`: end of the near-limit quiet period, `l`: the last instant it was
- * charged); a sliding-log policy has a sorted set there (one unique member per admitted request)
- * plus its hash at `<scope>:<policy.id>:meta:{<client>}` (`a` then numbers the members). Then one
- * hash per ban rule (`<scope>:ban:{<client>}`: `s` strikes, `e` end of the strike window, `u` end
- * of the ban).
+ * KEYS, in policy order: one key per policy (`<scope>:<policy.id>:{<client>}`, a string of five
+ * little-endian doubles `a`, `b`, `c`: the algorithm's state, `q`: end of the near-limit quiet
+ * period, `l`: the last instant it was charged); a sliding-log policy has a sorted set there (one
+ * unique member per admitted request) and its state at `<scope>:<policy.id>:meta:{<client>}` (`a`
+ * then numbers the members). Then one key per ban rule (`<scope>:ban:{<client>}`: three doubles,
+ * `s` strikes, `e` end of the strike window, `u` end of the ban). Every state is read by one
+ * `MGET` and written by one `SET ... PX` (packed with Redis's `struct`: no decimal formatting or
+ * parsing of stored numbers, and no separate `PEXPIRE`).
  *
- * ARGV: [1] the time in ms ('' = Redis `TIME`, the default), [2] the number of policies, [3] the
- * number of ban rules, then `POLICY_ARGS` per policy and `BAN_ARGS` per ban rule.
+ * ARGV: [1] the time in ms ('' = Redis `TIME`, the default), [2] the plan: little-endian doubles,
+ * the number of policies, the number of ban rules, then `POLICY_ARGS` per policy and `BAN_ARGS`
+ * per ban rule (packed once per route by the caller, so a call sends two arguments after its keys).
  *
- * Reply: now (a string, full precision), allowed (1/0), bannedMs, banStarted (1/0), then
- * `REPLY_PER_POLICY` integers per policy.
+ * Reply: one string of little-endian doubles (one bulk reply for the client to parse, no number
+ * formatting): now, allowed (1/0), bannedMs, banStarted (1/0), then `REPLY_PER_POLICY` per policy.
  *
  * The instant used is the later of the server's time and every key's `l`: a server clock stepped
  * back (NTP) resets no window. Every written key expires when its state stops mattering.
@@ -48,8 +51,16 @@ local TIME_EPSILON = 1e-3
 local floor, ceil, max, min, fmod = math.floor, math.ceil, math.max, math.min, math.fmod
 
 local function fmt(value) return string.format('%.17g', value) end
-local function num(value) return tonumber(value) or 0 end
 local function waitMs(delta) if delta <= 0 then return 0 end return ceil(delta) end
+
+-- A policy's state: five little-endian doubles (no decimal formatting either way); anything else
+-- (a missing key, the hash of an older layout) is a fresh state.
+local STATE = '<ddddd'
+local BAN = '<ddd'
+local function loadState(raw)
+  if raw and #raw == 40 then return struct.unpack(STATE, raw) end
+  return 0, 0, 0, 0, 0
+end
 
 local now
 if ARGV[1] ~= '' then
@@ -58,39 +69,42 @@ else
   local time = redis.call('TIME')
   now = tonumber(time[1]) * 1000 + floor(tonumber(time[2]) / 1000)
 end
-local count = tonumber(ARGV[2])
-local bans = tonumber(ARGV[3])
+-- The plan: packed doubles, computed once per route on the caller's side.
+local C = { struct.unpack('<' .. string.rep('d', #ARGV[2] / 8), ARGV[2]) }
+local count, bans = C[1], C[2]
+-- Every key's state in one read (a sliding log's sorted set reads as nil here).
+local S = redis.call('MGET', unpack(KEYS))
 
 -- Policies and their state.
 local P = {}
 local key = 1
 for i = 1, count do
-  local base = 3 + (i - 1) * ${POLICY_ARGS}
+  local base = 2 + (i - 1) * ${POLICY_ARGS}
+  -- Every field named up front: the table is sized once, never rehashed as fields are added.
   local p = {
-    code = tonumber(ARGV[base + 1]), limit = tonumber(ARGV[base + 2]), capacity = tonumber(ARGV[base + 3]),
-    window = tonumber(ARGV[base + 4]), shadow = ARGV[base + 5] == '1', near = tonumber(ARGV[base + 6]),
+    code = C[base + 1], limit = C[base + 2], capacity = C[base + 3],
+    window = C[base + 4], shadow = C[base + 5] == 1, near = C[base + 6],
+    key = false, log = false, a = 0, b = 0, c = 0, q = 0,
+    allowed = false, remaining = 0, reset = 0, retry = 0, used = 0, nearLimit = 0,
   }
   if p.code == 5 then
     p.log = KEYS[key]
-    p.key = KEYS[key + 1]
-    key = key + 2
-  else
-    p.key = KEYS[key]
     key = key + 1
   end
-  local h = redis.call('HMGET', p.key, 'a', 'b', 'c', 'q', 'l')
-  p.a, p.b, p.c, p.q = num(h[1]), num(h[2]), num(h[3]), num(h[4])
-  now = max(now, num(h[5]))
+  p.key = KEYS[key]
+  local last
+  p.a, p.b, p.c, p.q, last = loadState(S[key])
+  key = key + 1
+  now = max(now, last)
   P[i] = p
 end
 local B = {}
 for i = 1, bans do
-  local base = 3 + count * ${POLICY_ARGS} + (i - 1) * ${BAN_ARGS}
-  local h = redis.call('HMGET', KEYS[key], 's', 'e', 'u')
-  B[i] = {
-    key = KEYS[key], after = tonumber(ARGV[base + 1]), within = tonumber(ARGV[base + 2]),
-    duration = tonumber(ARGV[base + 3]), s = num(h[1]), e = num(h[2]), u = num(h[3]),
-  }
+  local base = 2 + count * ${POLICY_ARGS} + (i - 1) * ${BAN_ARGS}
+  local raw = S[key]
+  local s, e, u = 0, 0, 0
+  if raw and #raw == 24 then s, e, u = struct.unpack(BAN, raw) end
+  B[i] = { key = KEYS[key], after = C[base + 1], within = C[base + 2], duration = C[base + 3], s = s, e = e, u = u }
   key = key + 1
 end
 
@@ -288,7 +302,7 @@ for i = 1, bans do
 end
 local allowedAll = bannedMs == 0
 local refused = false
-local result = { fmt(now), 0, bannedMs, 0 }
+local result = { now, 0, bannedMs, 0 }
 for i = 1, count do
   local p = P[i]
   local allowed, remaining, reset, retry, used = EVALUATE[p.code](p, true)
@@ -309,8 +323,7 @@ for i = 1, count do
         p.q = now + p.window
         p.nearLimit = 1
       end
-      redis.call('HSET', p.key, 'a', fmt(p.a), 'b', fmt(p.b), 'c', fmt(p.c), 'q', fmt(p.q), 'l', fmt(now))
-      redis.call('PEXPIRE', p.key, max(1, ceil(max(idle, p.q) - now)))
+      redis.call('SET', p.key, struct.pack(STATE, p.a, p.b, p.c, p.q, now), 'PX', max(1, ceil(max(idle, p.q) - now)))
     else
       local _, remaining, reset = EVALUATE[p.code](p, false)
       p.remaining, p.reset = remaining, reset
@@ -332,24 +345,20 @@ if refused and bannedMs == 0 then
       b.s, b.e, b.u = 0, 0, now + b.duration
       banStarted = 1
     end
-    redis.call('HSET', b.key, 's', fmt(b.s), 'e', fmt(b.e), 'u', fmt(b.u))
-    redis.call('PEXPIRE', b.key, max(1, ceil(max(b.e, b.u) - now)))
+    redis.call('SET', b.key, struct.pack(BAN, b.s, b.e, b.u), 'PX', max(1, ceil(max(b.e, b.u) - now)))
   end
 end
 
 if allowedAll then result[2] = 1 end
 result[4] = banStarted
+local at = ${REPLY_HEADER}
 for i = 1, count do
   local p = P[i]
-  local allowed = 0
-  if p.allowed then allowed = 1 end
-  table.insert(result, allowed)
-  table.insert(result, p.remaining)
-  table.insert(result, p.reset)
-  table.insert(result, p.retry)
-  table.insert(result, p.nearLimit)
+  if p.allowed then result[at + 1] = 1 else result[at + 1] = 0 end
+  result[at + 2], result[at + 3], result[at + 4], result[at + 5] = p.remaining, p.reset, p.retry, p.nearLimit
+  at = at + ${REPLY_PER_POLICY}
 end
-return result
+return struct.pack('<' .. string.rep('d', at), unpack(result))
 `
 
 /** The script's SHA-1, as `EVALSHA` wants it. */

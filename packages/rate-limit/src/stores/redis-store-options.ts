@@ -6,6 +6,14 @@ import { FAILURE_MODES, type FailureMode } from '../policy.js'
 /** An ioredis client: a standalone `Redis` or a `Cluster`. */
 export type RedisClient = Redis | Cluster
 
+/**
+ * ioredis defines a `<command>Buffer` variant of every command at run time (the reply as Buffers,
+ * not UTF-8 strings); its typings leave `evalshaBuffer` out.
+ */
+export interface BufferScripting {
+  evalshaBuffer(sha: string, numkeys: number, args: readonly (string | Buffer)[]): Promise<unknown>
+}
+
 /** Where the store's time comes from. */
 export type RedisClock = 'redis' | 'caller'
 
@@ -106,7 +114,7 @@ export function isRedisClient(value: unknown): value is RedisClient {
   return (
     typeof value === 'object' &&
     value !== null &&
-    typeof (value as RedisClient).evalsha === 'function' &&
+    typeof (value as unknown as BufferScripting).evalshaBuffer === 'function' &&
     typeof (value as RedisClient).status === 'string'
   )
 }

@@ -8,6 +8,7 @@ import { InsuranceLimiter } from './insurance-limiter.js'
 import { type CallPlan, callArguments, callPlan, decodeReply } from './redis-call-plan.js'
 import { RATE_LIMIT_SCRIPT, RATE_LIMIT_SCRIPT_SHA } from './redis-script.js'
 import {
+  type BufferScripting,
   type RedisClient,
   type RedisStoreOptions,
   type ResolvedRedisStoreOptions,
@@ -179,12 +180,14 @@ export class RedisStore implements RateLimitStore {
   }
 
   /** EVALSHA; on NOSCRIPT (Redis restarted, SCRIPT FLUSH, a new cluster node) loads once and retries once. */
-  #send(keys: number, args: string[]): Promise<unknown> {
+  #send(keys: number, args: (string | Buffer)[]): Promise<unknown> {
     this.#pending++
-    const call = this.client.evalsha(RATE_LIMIT_SCRIPT_SHA, keys, args).catch(async (error: unknown) => {
+    // The reply is packed doubles: binary, so the Buffer variant (no UTF-8 decoding).
+    const client = this.client as unknown as BufferScripting
+    const call = client.evalshaBuffer(RATE_LIMIT_SCRIPT_SHA, keys, args).catch(async (error: unknown) => {
       if (!isNoScript(error)) throw error
       await this.#load()
-      return this.client.evalsha(RATE_LIMIT_SCRIPT_SHA, keys, args)
+      return client.evalshaBuffer(RATE_LIMIT_SCRIPT_SHA, keys, args)
     })
     const settled = () => {
       this.#pending--
