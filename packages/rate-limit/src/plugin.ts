@@ -10,7 +10,7 @@ import {
 } from '@rampart/core'
 import type { DoneFuncWithErrOrRes, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { defaultClientKey, hashClientKey, localClientKey } from './client-key.js'
+import { defaultClientKey, localClientKey, sharedClientKey } from './client-key.js'
 import { bannedChannel, exceededChannel, nearLimitChannel } from './diagnostics.js'
 import { BANNED, EXCEEDED, PACKAGE, STORE_UNAVAILABLE, UnknownLimiterError } from './errors.js'
 import { rateLimitField, seconds, strictestDecision } from './headers.js'
@@ -168,7 +168,7 @@ async function rampartRateLimit(fastify: FastifyInstance, options: RateLimitOpti
   // A shared store (Redis) gets a fixed-length hash: no address or id leaves the process. A local
   // store gets short keys as they are (no hash per request); long ones, or one that could pass
   // for a hash's marker, are hashed too, so memory per client stays bounded.
-  const clientKeyOf = store.shared ? hashClientKey : localClientKey
+  const clientKeyOf = store.shared ? sharedClientKey : localClientKey
 
   /** The decision: `undefined` to go on, the sent reply when refused, or a promise of either. */
   function decide(

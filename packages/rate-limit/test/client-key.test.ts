@@ -143,3 +143,20 @@ t.test('local store: short keys as they are, long ones hashed and marked, never 
   t.equal(marked?.startsWith('#'), true)
   t.equal(marked?.length, CLIENT_KEY_LENGTH + 1, 'a key that looks hashed is hashed, so it cannot share a count')
 })
+
+t.test('shared store: remembered hashes are the hashes, for every client, past the memo size', async (t) => {
+  const { hashClientKey } = await import('../src/index.js')
+  const { sharedClientKey } = await import('../src/client-key.js')
+  const wrong: string[] = []
+  // Twice round 5,000 short clients (the memo holds 4,096, then starts over), and long ones.
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 5000; i++) {
+      const client = `ip:10.0.${i >> 8}.${i & 255}`
+      if (sharedClientKey(client) !== hashClientKey(client)) wrong.push(client)
+    }
+  }
+  const long = `user:${'x'.repeat(100)}`
+  t.equal(sharedClientKey(long), hashClientKey(long))
+  t.equal(sharedClientKey(`${long}y`), hashClientKey(`${long}y`), 'a long key is hashed each time, not kept')
+  t.same(wrong, [])
+})

@@ -1,6 +1,14 @@
+import { OptionValidator } from '@rampart/core'
 import Fastify, { type FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
 import t from 'tap'
-import rampartRateLimit, { RATE_LIMIT_SCRIPT_SHA, type RateLimitOptions } from '../src/index.js'
+import rampartRateLimit, {
+  type ConsumeResult,
+  compilePolicy,
+  RATE_LIMIT_SCRIPT_SHA,
+  type RateLimitOptions,
+  RedisStore,
+} from '../src/index.js'
 import { adminClient, CommandCounter, deleteKeys, REDIS_URL, randomPrefix, ServerCommandLog } from './fixtures/redis.js'
 import { freePorts, RedisServerUnavailable, scratchDirectory, startRedisServer } from './fixtures/redis-server.js'
 
@@ -55,6 +63,67 @@ t.test('exactly one command per request (client side: every command ioredis writ
   t.same([...new Set(codes)], [200])
   t.equal(counter.commands.length, 100, '100 requests, 100 commands')
   t.same([...new Set(counter.commands)], ['evalsha'], 'all of them EVALSHA')
+})
+
+t.test('the calls of one turn of the event loop go out in one socket write, still one EVALSHA each', async (t) => {
+  const store = new RedisStore({ url: REDIS_URL, timeout: 2000 })
+  t.teardown(() => store.close())
+  await store.ready()
+  const validate = new OptionValidator('test')
+  const set = {
+    scope: `${PREFIX}batch:global`,
+    policies: [
+      compilePolicy(
+        validate,
+        'minute',
+        'minute',
+        { limit: 1000, window: 60 },
+        {
+          algorithm: 'sliding-window',
+          shadow: false,
+          nearLimit: 0,
+        },
+      ),
+    ],
+  }
+  const stream = (store.client as Redis).stream
+  const write = stream.write
+  let writes = 0
+  stream.write = function (this: typeof stream, ...args: Parameters<typeof write>) {
+    writes++
+    return write.apply(this, args)
+  } as typeof write
+  t.teardown(() => {
+    stream.write = write
+  })
+  const counter = new CommandCounter()
+  t.teardown(() => counter.stop())
+  // Each call from a callback of its own, as requests arriving on different connections are: the
+  // store's client auto-pipelines until the turn's immediates run, so they still share one write.
+  const results = await Promise.all(
+    Array.from(
+      { length: 30 },
+      (_, i) =>
+        new Promise<ConsumeResult>((resolve) => setImmediate(() => resolve(store.consume(`client-${i % 7}`, [set])))),
+    ),
+  )
+  counter.stop()
+  t.same(
+    results.map((result) => result.allowed && !result.degraded),
+    results.map(() => true),
+    'every call decided by Redis',
+  )
+  t.same(
+    results.filter((_, i) => i % 7 === 0).map((result) => result.decisions[0]?.remaining),
+    [999, 998, 997, 996, 995],
+    "each call counted once, in order, in its client's key",
+  )
+  t.equal(counter.commands.length, 30, '30 calls, 30 commands')
+  t.same([...new Set(counter.commands)], ['evalsha'])
+  t.equal(writes, 1, 'one write to the socket')
+  writes = 0
+  await store.consume('alone', [set])
+  t.equal(writes, 1, 'a lone call: one write')
 })
 
 t.test('exactly one command per request (server side: the SLOWLOG of a private redis-server)', async (t) => {
