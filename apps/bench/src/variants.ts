@@ -16,7 +16,7 @@ import rampartRequestLog from '@rampart/request-log'
 import rampartTrustedHost from '@rampart/trusted-host'
 import Fastify, { type FastifyInstance } from 'fastify'
 import fastifyMetricsModule from 'fastify-metrics'
-import { HIGH_LIMIT, JWT_SECRET, ORIGIN } from './token.js'
+import { benchToken, HIGH_LIMIT, JWT_SECRET, ORIGIN } from './token.js'
 
 /** What a variant's builder gets from the orchestrator (through the server's environment). */
 export interface VariantContext {
@@ -40,6 +40,35 @@ export interface Variant {
   readonly smoke?: boolean
   /** Registers the plugins on a fresh app; the measured route is added after. */
   readonly setup: (app: FastifyInstance, context: VariantContext) => Promise<void>
+  /**
+   * Controls only: headers the handler itself sets (no plugin, no hook), to measure what writing
+   * those bytes costs bare Fastify and Node.
+   */
+  readonly handlerHeaders?: (context: VariantContext) => Promise<Readonly<Record<string, string>>>
+}
+
+/** Headers every response has without any plugin (bare's own). */
+const FASTIFY_OWN_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive'])
+
+/**
+ * The headers `variant` adds to the measured route's response, read from one injected request (so
+ * the control copies exactly the names and value sizes of the stack it stands beside).
+ */
+async function headersAddedBy(name: string, context: VariantContext): Promise<Record<string, string>> {
+  const app = await buildApp(findVariant(name), context)
+  try {
+    const response = await app.inject({
+      url: ROUTE,
+      headers: { origin: ORIGIN, authorization: `Bearer ${benchToken()}` },
+    })
+    const added: Record<string, string> = {}
+    for (const [header, value] of Object.entries(response.headers)) {
+      if (!FASTIFY_OWN_HEADERS.has(header) && typeof value === 'string') added[header] = value
+    }
+    return added
+  } finally {
+    await app.close()
+  }
 }
 
 /** The measured route: every variant serves it with the same handler. */
@@ -108,6 +137,22 @@ export const VARIANTS: readonly Variant[] = [
     group: 'baseline',
     smoke: true,
     setup: async () => {},
+  },
+  // Controls: bare Fastify whose handler sets the headers a plugin or preset would add (copied from
+  // one of its responses), no plugin at all. What they cost over bare is the price of the bytes.
+  {
+    name: 'bare-headers-bytes',
+    description: 'control: bare Fastify, the handler sets the headers @rampart/headers adds',
+    group: 'baseline',
+    setup: async () => {},
+    handlerHeaders: (context) => headersAddedBy('rampart-headers', context),
+  },
+  {
+    name: 'bare-preset-1-bytes',
+    description: 'control: bare Fastify, the handler sets the headers preset phase 1 adds',
+    group: 'baseline',
+    setup: async () => {},
+    handlerHeaders: (context) => headersAddedBy('preset-1', context),
   },
   // Each Rampart plugin alone.
   {
@@ -363,9 +408,16 @@ export function findVariant(name: string): Variant {
 
 /** Builds a variant's app with the measured route, ready to listen. */
 export async function buildApp(variant: Variant, context: VariantContext): Promise<FastifyInstance> {
+  const extra = await variant.handlerHeaders?.(context)
   const app = Fastify({ logger: false })
   await variant.setup(app, context)
-  app.get(ROUTE, async () => ({ hello: 'world' }))
+  if (extra === undefined) app.get(ROUTE, async () => ({ hello: 'world' }))
+  else {
+    app.get(ROUTE, async (_request, reply) => {
+      reply.headers(extra)
+      return { hello: 'world' }
+    })
+  }
   await app.ready()
   return app
 }
