@@ -64,8 +64,8 @@ export interface Policy extends PolicyParameters {
 
 /**
  * Policies a store evaluates together, for one client, in one atomic step. `scope` (which starts
- * with the instance's key prefix) and each policy's `id` make the store keys:
- * `<scope>:<policy.id>:{<client>}`.
+ * with the instance's key prefix) makes the store key `<scope>:{<client>}`, in which each policy's
+ * state is found by its `id`.
  */
 export interface PolicySet {
   readonly scope: string

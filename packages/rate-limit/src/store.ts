@@ -53,8 +53,9 @@ export interface ConsumeResult {
  *     refused minute window does not burn the hour budget.
  * - A set with a `ban`: a banned client is refused before any policy is charged (`bannedMs`); an
  *   enforced refusal is a strike, and `ban.after` strikes within `ban.withinMs` start a ban.
- * - The state of a policy for a client lives under `<set.scope>:<policy.id>:{<client>}`. Every key of
- *   one call shares the hash tag `{<client>}`, so a Redis Cluster keeps them in one slot.
+ * - The state of a set for a client lives under `<set.scope>:{<client>}` (each policy's part found
+ *   by its `id`). Every key of one call shares the hash tag `{<client>}`, so a Redis Cluster keeps
+ *   them in one slot.
  * - `client` is already a fixed-length hash (22 base64url characters); a store must not need more.
  * - The algorithms' arithmetic is in `src/algorithms/` (one file each): a store must reproduce it
  *   exactly (the property tests compare stores on random sequences).

@@ -60,18 +60,16 @@ t.test("the seed's test against real Redis: five pass, the sixth is 429 with Ret
   t.ok(Math.abs(reset - (Date.now() / 1000 + retryAfter)) <= 2, 'X-RateLimit-Reset is Unix time at the reset')
 
   const keys = await keysUnder(admin, prefix)
-  t.equal(keys.length, 2, 'one key per policy')
-  t.match(keys[0], new RegExp(`^${prefix}global:hour\\.sliding-window\\.3600:\\{[A-Za-z0-9_-]{22}\\}$`))
-  t.match(keys[1], new RegExp(`^${prefix}global:minute\\.sliding-window\\.60:\\{[A-Za-z0-9_-]{22}\\}$`))
-  t.equal(keys[0]?.slice(-24), keys[1]?.slice(-24), 'both keys carry the same client hash tag')
+  t.equal(keys.length, 1, 'one key for the set of policies')
+  t.match(keys[0], new RegExp(`^${prefix}global:\\{[A-Za-z0-9_-]{22}\\}$`), 'the client hash is the hash tag')
   t.notOk(
     keys.some((key) => key.includes('127.0.0.1')),
     'no address in the keys',
   )
-  const minuteTtl = await admin.pttl(keys[1] as string)
-  t.ok(minuteTtl > 60_000 && minuteTtl <= 120_000, `the minute key expires with its two windows (${minuteTtl} ms)`)
-  const hourTtl = await admin.pttl(keys[0] as string)
-  t.ok(hourTtl > 3_600_000 && hourTtl <= 7_200_000, `the hour key too (${hourTtl} ms)`)
+  const state = (await admin.getBuffer(keys[0] as string)) as Buffer
+  t.equal(state.length, 8 + 2 * 40, 'the instant, then a block of five doubles per policy')
+  const ttl = await admin.pttl(keys[0] as string)
+  t.ok(ttl > 3_600_000 && ttl <= 7_200_000, `the key lives as long as the hour policy's two windows (${ttl} ms)`)
 })
 
 for (const algorithm of ALGORITHM_NAMES) {
@@ -153,4 +151,39 @@ t.test('the sliding log counts every request, even many in the same millisecond'
   t.equal(results.filter((result) => result.allowed).length, 10)
   t.equal(new Set(results.map((result) => result.now)).size, 1, 'all at one instant')
   t.equal(await admin.zcard(`${prefix}global:log.sliding-log.60:{same-instant}`), 10, 'ten members')
+})
+
+t.test("a set's key: a changed limit keeps the count, a changed window or algorithm starts afresh", async (t) => {
+  const prefix = `${PREFIX}tags:`
+  async function app(policies: RateLimitOptions['policies']): Promise<FastifyInstance> {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(rampartRateLimit, { redis: REDIS_URL, prefix, policies })
+    app.get('/', async () => 'ok')
+    return app
+  }
+  const remaining = async (app: FastifyInstance) => items((await app.inject('/')).headers.ratelimit)
+  const first = await app({ minute: { limit: 10, window: 60 }, hour: { limit: 100, window: 3600 } })
+  for (let i = 0; i < 3; i++) await first.inject('/')
+  // The same policies in another order, the minute limit raised: both keep their counts.
+  const raised = await remaining(await app({ hour: { limit: 100, window: 3600 }, minute: { limit: 20, window: 60 } }))
+  t.same([raised.minute?.r, raised.hour?.r], [16, 96], 'four requests counted in each, found by their tags')
+  // The minute policy as a token bucket, the hour one unchanged: the minute starts afresh.
+  const bucket = await remaining(
+    await app({ minute: { limit: 20, window: 60, algorithm: 'token-bucket' }, hour: { limit: 100, window: 3600 } }),
+  )
+  t.same([bucket.minute?.r, bucket.hour?.r], [19, 95])
+})
+
+t.test('an uncharged shadow policy keeps its state alive: the key lives as long as it matters', async (t) => {
+  const { app, prefix } = await redisApp({
+    policies: { minute: { limit: 100, window: 60 }, trial: { limit: 1, window: 3600, shadow: true } },
+  })
+  t.equal((await app.inject('/')).statusCode, 200)
+  // The shadow hour policy refuses from now on (not charged); the minute one is charged.
+  for (let i = 0; i < 3; i++) t.equal((await app.inject('/')).statusCode, 200)
+  const [key] = await keysUnder(admin, prefix)
+  const ttl = await admin.pttl(key as string)
+  t.ok(ttl > 5_400_000, `still there for the hour policy's two windows (${ttl} ms), not the minute's`)
+  t.equal(items((await app.inject('/')).headers.ratelimit).trial?.r, 0, 'its count kept')
 })

@@ -21,24 +21,36 @@ function keyHead(scope: string, name: string): string {
   return `${scope}:${name}:{`
 }
 
+/**
+ * A policy's tag in its set's stored string: FNV-1a of its id (`<name>.<algorithm>.<windowSeconds>`),
+ * so a changed algorithm or window starts a fresh state and a changed limit keeps the count.
+ */
+function policyTag(id: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193)
+  return hash >>> 0
+}
+
 export function callPlan(sets: readonly PolicySet[]): CallPlan {
   const keyHeads: string[] = []
-  const policyArgs: number[] = []
+  const setArgs: number[] = []
   const banArgs: number[] = []
   const banHeads: string[] = []
   const policies: Policy[] = []
   const scopes: string[] = []
   for (const set of sets) {
+    keyHeads.push(`${set.scope}:{`)
+    setArgs.push(set.policies.length)
     for (const policy of set.policies) {
       if (policy.algorithm === 'sliding-log') keyHeads.push(keyHead(set.scope, policy.id))
-      keyHeads.push(keyHead(set.scope, policy.algorithm === 'sliding-log' ? `${policy.id}:meta` : policy.id))
-      policyArgs.push(
+      setArgs.push(
         ALGORITHM_CODES[policy.algorithm],
         policy.limit,
         policy.capacity,
         policy.windowMs,
         policy.shadow ? 1 : 0,
         policy.nearLimitUnits,
+        policyTag(policy.id),
       )
       policies.push(policy)
       scopes.push(set.scope)
@@ -49,7 +61,7 @@ export function callPlan(sets: readonly PolicySet[]): CallPlan {
     }
   }
   keyHeads.push(...banHeads)
-  const doubles = [policies.length, banHeads.length, ...policyArgs, ...banArgs]
+  const doubles = [sets.length, banHeads.length, ...setArgs, ...banArgs]
   const constants = Buffer.alloc(doubles.length * 8)
   for (const [index, value] of doubles.entries()) constants.writeDoubleLE(value, index * 8)
   return Object.freeze({

@@ -10,8 +10,11 @@ export const ALGORITHM_CODES: Readonly<Record<AlgorithmName, number>> = Object.f
   'sliding-log': 5,
 })
 
-/** Plan doubles per policy, after the two header doubles (policies, ban rules): code, limit, capacity, windowMs, shadow, nearLimitUnits. */
-export const POLICY_ARGS = 6
+/** Plan doubles per policy: code, limit, capacity, windowMs, shadow, nearLimitUnits, tag. */
+export const POLICY_ARGS = 7
+/** Doubles per policy in a set's stored string: tag, q, a, b, c. */
+const BLOCK_DOUBLES = 5
+const BLOCK_BYTES = BLOCK_DOUBLES * 8
 /** Plan doubles per ban rule, after the policies: after, withinMs, durationMs. */
 export const BAN_ARGS = 3
 /** Reply fields before the per-policy ones: now, allowed, bannedMs, banStarted. */
@@ -25,23 +28,26 @@ export const REPLY_PER_POLICY = 5
  * `src/algorithms/*.ts` (same expressions in the same order, so the same doubles come out; JS `%`
  * is `math.fmod`), kept in step with them by the property test comparing both stores.
  *
- * KEYS, in policy order: one key per policy (`<scope>:<policy.id>:{<client>}`, a string of five
- * little-endian doubles `a`, `b`, `c`: the algorithm's state, `q`: end of the near-limit quiet
- * period, `l`: the last instant it was charged); a sliding-log policy has a sorted set there (one
- * unique member per admitted request) and its state at `<scope>:<policy.id>:meta:{<client>}` (`a`
- * then numbers the members). Then one key per ban rule (`<scope>:ban:{<client>}`: three doubles,
- * `s` strikes, `e` end of the strike window, `u` end of the ban). Every state is read by one
- * `MGET` and written by one `SET ... PX` (packed with Redis's `struct`: no decimal formatting or
- * parsing of stored numbers, and no separate `PEXPIRE`).
+ * KEYS, set by set: the set's key (`<scope>:{<client>}`, a string of little-endian doubles: `l`,
+ * the last instant the set was charged, then per policy a block of `BLOCK_DOUBLES`: its tag (a
+ * hash of `policy.id`, so a changed algorithm or window finds no block and starts afresh, while a
+ * changed limit keeps the count), `q` (end of the near-limit quiet period) and `a`, `b`, `c` (the
+ * algorithm's state)); after it, the sorted set of each sliding-log policy of the set
+ * (`<scope>:<policy.id>:{<client>}`, one unique member per admitted request; `a` numbers them).
+ * Then one key per ban rule (`<scope>:ban:{<client>}`: three doubles, `s` strikes, `e` end of the
+ * strike window, `u` end of the ban). Every state is read by one `MGET` and each set written by
+ * one `SET ... PX` (packed with Redis's `struct`: no decimal formatting or parsing of stored
+ * numbers, no separate `PEXPIRE`, and one write per set rather than per policy).
  *
  * ARGV: [1] the time in ms ('' = Redis `TIME`, the default), [2] the plan: little-endian doubles,
- * the number of policies, the number of ban rules, then `POLICY_ARGS` per policy and `BAN_ARGS`
- * per ban rule (packed once per route by the caller, so a call sends two arguments after its keys).
+ * the number of sets, the number of ban rules, then per set its number of policies followed by
+ * `POLICY_ARGS` per policy, then `BAN_ARGS` per ban rule (packed once per route by the caller, so a
+ * call sends two arguments after its keys).
  *
  * Reply: one string of little-endian doubles (one bulk reply for the client to parse, no number
  * formatting): now, allowed (1/0), bannedMs, banStarted (1/0), then `REPLY_PER_POLICY` per policy.
  *
- * The instant used is the later of the server's time and every key's `l`: a server clock stepped
+ * The instant used is the later of the server's time and every set's `l`: a server clock stepped
  * back (NTP) resets no window. Every written key expires when its state stops mattering.
  */
 export const RATE_LIMIT_SCRIPT = `
@@ -53,14 +59,8 @@ local floor, ceil, max, min, fmod = math.floor, math.ceil, math.max, math.min, m
 local function fmt(value) return string.format('%.17g', value) end
 local function waitMs(delta) if delta <= 0 then return 0 end return ceil(delta) end
 
--- A policy's state: five little-endian doubles (no decimal formatting either way); anything else
--- (a missing key, the hash of an older layout) is a fresh state.
-local STATE = '<ddddd'
 local BAN = '<ddd'
-local function loadState(raw)
-  if raw and #raw == 40 then return struct.unpack(STATE, raw) end
-  return 0, 0, 0, 0, 0
-end
+local BLOCK = '<ddddd'
 
 local now
 if ARGV[1] ~= '' then
@@ -71,40 +71,63 @@ else
 end
 -- The plan: packed doubles, computed once per route on the caller's side.
 local C = { struct.unpack('<' .. string.rep('d', #ARGV[2] / 8), ARGV[2]) }
-local count, bans = C[1], C[2]
+local sets, bans = C[1], C[2]
 -- Every key's state in one read (a sliding log's sorted set reads as nil here).
 local S = redis.call('MGET', unpack(KEYS))
 
--- Policies and their state.
+-- Policy sets and their policies, with each policy's block found in its set's string by its tag.
 local P = {}
+local G = {}
+local count = 0
+local at = 3
 local key = 1
-for i = 1, count do
-  local base = 2 + (i - 1) * ${POLICY_ARGS}
-  -- Every field named up front: the table is sized once, never rehashed as fields are added.
-  local p = {
-    code = C[base + 1], limit = C[base + 2], capacity = C[base + 3],
-    window = C[base + 4], shadow = C[base + 5] == 1, near = C[base + 6],
-    key = false, log = false, a = 0, b = 0, c = 0, q = 0,
-    allowed = false, remaining = 0, reset = 0, retry = 0, used = 0, nearLimit = 0,
-  }
-  if p.code == 5 then
-    p.log = KEYS[key]
-    key = key + 1
+for g = 1, sets do
+  local n = C[at]
+  at = at + 1
+  local raw = S[key]
+  -- The set's string: the instant last charged, then one block per policy (anything else is fresh).
+  local blocks = 0
+  if raw and #raw >= 8 and (#raw - 8) % ${BLOCK_BYTES} == 0 then
+    now = max(now, (struct.unpack('<d', raw)))
+    blocks = (#raw - 8) / ${BLOCK_BYTES}
   end
-  p.key = KEYS[key]
-  local last
-  p.a, p.b, p.c, p.q, last = loadState(S[key])
+  G[g] = { key = KEYS[key], first = count + 1, last = count + n }
   key = key + 1
-  now = max(now, last)
-  P[i] = p
+  for j = 0, n - 1 do
+    -- Every field named up front: the table is sized once, never rehashed as fields are added.
+    local p = {
+      code = C[at], limit = C[at + 1], capacity = C[at + 2], window = C[at + 3], shadow = C[at + 4] == 1,
+      near = C[at + 5], tag = C[at + 6], log = false, a = 0, b = 0, c = 0, q = 0, idle = false,
+      allowed = false, remaining = 0, reset = 0, retry = 0, used = 0, nearLimit = 0,
+    }
+    at = at + ${POLICY_ARGS}
+    if p.code == 5 then
+      p.log = KEYS[key]
+      key = key + 1
+    end
+    -- Its block: where it was written last time, unless the set's policies changed since.
+    local tag, q, a, b, c
+    if j < blocks then tag, q, a, b, c = struct.unpack(BLOCK, raw, 9 + j * ${BLOCK_BYTES}) end
+    if tag ~= p.tag then
+      tag = nil
+      for k = 0, blocks - 1 do
+        tag, q, a, b, c = struct.unpack(BLOCK, raw, 9 + k * ${BLOCK_BYTES})
+        if tag == p.tag then break end
+        tag = nil
+      end
+    end
+    if tag then p.q, p.a, p.b, p.c = q, a, b, c end
+    count = count + 1
+    P[count] = p
+  end
 end
 local B = {}
 for i = 1, bans do
-  local base = 2 + count * ${POLICY_ARGS} + (i - 1) * ${BAN_ARGS}
   local raw = S[key]
   local s, e, u = 0, 0, 0
   if raw and #raw == 24 then s, e, u = struct.unpack(BAN, raw) end
-  B[i] = { key = KEYS[key], after = C[base + 1], within = C[base + 2], duration = C[base + 3], s = s, e = e, u = u }
+  B[i] = { key = KEYS[key], after = C[at], within = C[at + 1], duration = C[at + 2], s = s, e = e, u = u }
+  at = at + ${BAN_ARGS}
   key = key + 1
 end
 
@@ -318,16 +341,52 @@ for i = 1, count do
   local p = P[i]
   if p.allowed then
     if allowedAll then
-      local idle = charge(p)
+      p.idle = charge(p)
       if p.near > 0 and p.used >= p.near - EPSILON and now >= p.q then
         p.q = now + p.window
         p.nearLimit = 1
       end
-      redis.call('SET', p.key, struct.pack(STATE, p.a, p.b, p.c, p.q, now), 'PX', max(1, ceil(max(idle, p.q) - now)))
     else
       local _, remaining, reset = EVALUATE[p.code](p, false)
       p.remaining, p.reset = remaining, reset
     end
+  end
+end
+
+-- When an uncharged policy's state stops mattering (the algorithms' idleAt); a sliding log's
+-- entries expire with their sorted set.
+local function idleOf(p)
+  local code, window = p.code, p.window
+  if code == 1 then
+    if p.c > 0 then return p.a + 2 * window end
+    if p.b > 0 then return p.a + window end
+    return 0
+  elseif code == 2 then
+    return p.a
+  elseif code == 3 then
+    if p.a > 0 then return p.b + (p.a * window) / p.limit end
+    return 0
+  elseif code == 4 then
+    if p.b > 0 then return p.a + window end
+    return 0
+  end
+  return 0
+end
+
+-- One write per set: the instant, then every policy's block; kept until the last one stops mattering.
+if allowedAll then
+  for g = 1, sets do
+    local set = G[g]
+    local packed = struct.pack('<d', now)
+    local until_ = 0
+    for i = set.first, set.last do
+      local p = P[i]
+      packed = packed .. struct.pack(BLOCK, p.tag, p.q, p.a, p.b, p.c)
+      local idle = p.idle
+      if not idle then idle = idleOf(p) end
+      until_ = max(until_, idle, p.q)
+    end
+    redis.call('SET', set.key, packed, 'PX', max(1, ceil(until_ - now)))
   end
 end
 
