@@ -154,6 +154,19 @@ export const VARIANTS: readonly Variant[] = [
     setup: async () => {},
     handlerHeaders: (context) => headersAddedBy('preset-1', context),
   },
+  {
+    name: 'bare-preset-1-shape',
+    description: "control: preset phase 1's headers from the handler, and as many empty hooks as it has",
+    group: 'baseline',
+    // Preset phase 1 runs 4 onRequest hooks, 1 preParsing and 2 onSend on this route (read off the
+    // route's context); empty ones measure what Fastify charges for running a hook at all.
+    setup: async (app) => {
+      for (let i = 0; i < 4; i++) app.addHook('onRequest', (_request, _reply, done) => done())
+      app.addHook('preParsing', (_request, _reply, payload, done) => done(null, payload))
+      for (let i = 0; i < 2; i++) app.addHook('onSend', (_request, _reply, payload, done) => done(null, payload))
+    },
+    handlerHeaders: (context) => headersAddedBy('preset-1', context),
+  },
   // Each Rampart plugin alone.
   {
     name: 'rampart-proxy-headers',
