@@ -131,6 +131,7 @@ pnpm bench --private-redis     # the same with a redis-server of the bench's own
 pnpm bench --smoke             # 1 round of 1 s over a few variants, a small memory test (CI keeps the bench working with it)
 pnpm bench --only rampart-headers,fastify-helmet --profile   # CPU profiles of the servers in apps/bench/results/profiles
 node --import tsx src/profile.ts results/profiles/<variant>/*.cpuprofile   # (in apps/bench) the hottest functions of a profile
+pnpm --filter @rampart/bench script-cost   # Redis CPU per decision of each rate-limit script, no HTTP around it
 \`\`\`
 
 \`pnpm bench --help\` lists every option. The JSON of this run is \`apps/bench/results/latest.json\`.`)
