@@ -56,7 +56,9 @@ async function measure(admin: Redis, calls: number, decide: (i: number) => Promi
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length >> 1
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
 async function main(): Promise<void> {
@@ -74,10 +76,13 @@ async function main(): Promise<void> {
   // A few clients, as under load: every decision finds state to read and write.
   const clientOf = (i: number) => `client${i % 16}`.padEnd(22, '.')
   const variants: [string, (i: number) => Promise<unknown>][] = [
-    ['@fastify/rate-limit (INCR + PTTL, one window)', (i) =>
-      new Promise<void>((resolve, reject) =>
-        fastify.incr(clientOf(i), (error) => (error ? reject(error) : resolve()), 60_000, HIGH),
-      )],
+    [
+      '@fastify/rate-limit (INCR + PTTL, one window)',
+      (i) =>
+        new Promise<void>((resolve, reject) =>
+          fastify.incr(clientOf(i), (error) => (error ? reject(error) : resolve()), 60_000, HIGH),
+        ),
+    ],
     ['Rampart, one policy (sliding window)', (i) => Promise.resolve(rampart.consume(clientOf(i), one))],
     ['Rampart, minute + hour (the default)', (i) => Promise.resolve(rampart.consume(clientOf(i), pair))],
   ]
