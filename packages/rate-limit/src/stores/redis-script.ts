@@ -78,6 +78,8 @@ local S = redis.call('MGET', unpack(KEYS))
 -- Policy sets and their policies, with each policy's block found in its set's string by its tag.
 local P = {}
 local G = {}
+-- The algorithms in use: Lua makes a closure for every function on every call, so only these are defined.
+local uses = {}
 local count = 0
 local at = 3
 local key = 1
@@ -101,6 +103,7 @@ for g = 1, sets do
       allowed = false, remaining = 0, reset = 0, retry = 0, used = 0, nearLimit = 0,
     }
     at = at + ${POLICY_ARGS}
+    uses[p.code] = true
     if p.code == 5 then
       p.log = KEYS[key]
       key = key + 1
@@ -134,158 +137,173 @@ end
 local function refuseForever(p) return false, 0, p.window, p.window, 0 end
 
 -- fixed-window.ts: a = windowStart, b = count.
-local function fixedEvaluate(p, admit)
-  local capacity = p.capacity
-  if capacity < 1 then return refuseForever(p) end
-  local windowStart = now - fmod(now, p.window)
-  local n = 0
-  if p.a == windowStart then n = p.b end
-  local untilNextWindow = windowStart + p.window - now
-  if admit and n + 1 <= capacity then
-    return true, capacity - n - 1, untilNextWindow, 0, n + 1
+local fixedEvaluate
+if uses[4] then
+  function fixedEvaluate(p, admit)
+    local capacity = p.capacity
+    if capacity < 1 then return refuseForever(p) end
+    local windowStart = now - fmod(now, p.window)
+    local n = 0
+    if p.a == windowStart then n = p.b end
+    local untilNextWindow = windowStart + p.window - now
+    if admit and n + 1 <= capacity then
+      return true, capacity - n - 1, untilNextWindow, 0, n + 1
+    end
+    local remaining = max(0, capacity - n)
+    local allowed = (not admit) and remaining >= 1
+    local reset = untilNextWindow
+    if n == 0 then reset = 0 end
+    local retry = untilNextWindow
+    if allowed then retry = 0 end
+    return allowed, remaining, reset, retry, n
   end
-  local remaining = max(0, capacity - n)
-  local allowed = (not admit) and remaining >= 1
-  local reset = untilNextWindow
-  if n == 0 then reset = 0 end
-  local retry = untilNextWindow
-  if allowed then retry = 0 end
-  return allowed, remaining, reset, retry, n
 end
 
 -- sliding-window.ts: a = windowStart, b = previous, c = current.
-local function slidingLoad(p)
-  local windowStart = now - fmod(now, p.window)
-  if p.a == windowStart then return windowStart, p.b, p.c end
-  if p.a == windowStart - p.window then return windowStart, p.c, 0 end
-  return windowStart, 0, 0
-end
-
-local function estimateAt(time, start, prev, cur, window)
-  local elapsed = time - start
-  if elapsed < window then return prev * (1 - elapsed / window) + cur end
-  if elapsed < 2 * window then return cur * (1 - (elapsed - window) / window) end
-  return 0
-end
-
-local function waitFor(start, prev, cur, window, target)
-  if target < -EPSILON then return math.huge end
-  if estimateAt(now, start, prev, cur, window) <= target + EPSILON then return 0 end
-  local at
-  if cur <= target + EPSILON then
-    at = start + (1 - (target - cur) / prev) * window
-  else
-    at = start + window * (2 - target / cur)
+local slidingLoad, estimateAt, waitFor, slidingEvaluate
+if uses[1] then
+  function slidingLoad(p)
+    local windowStart = now - fmod(now, p.window)
+    if p.a == windowStart then return windowStart, p.b, p.c end
+    if p.a == windowStart - p.window then return windowStart, p.c, 0 end
+    return windowStart, 0, 0
   end
-  local wait = max(1, ceil(at - now))
-  while estimateAt(now + wait, start, prev, cur, window) > target + EPSILON do wait = wait + 1 end
-  return wait
-end
 
-local function slidingEvaluate(p, admit)
-  local capacity = p.capacity
-  if capacity < 1 then return refuseForever(p) end
-  local window = p.window
-  local start, prev, cur = slidingLoad(p)
-  local estimate = estimateAt(now, start, prev, cur, window)
-  if admit and estimate + 1 <= capacity + EPSILON then
-    local used = estimate + 1
-    local remaining = max(0, floor(capacity - used + EPSILON))
+  function estimateAt(time, start, prev, cur, window)
+    local elapsed = time - start
+    if elapsed < window then return prev * (1 - elapsed / window) + cur end
+    if elapsed < 2 * window then return cur * (1 - (elapsed - window) / window) end
+    return 0
+  end
+
+  function waitFor(start, prev, cur, window, target)
+    if target < -EPSILON then return math.huge end
+    if estimateAt(now, start, prev, cur, window) <= target + EPSILON then return 0 end
+    local at
+    if cur <= target + EPSILON then
+      at = start + (1 - (target - cur) / prev) * window
+    else
+      at = start + window * (2 - target / cur)
+    end
+    local wait = max(1, ceil(at - now))
+    while estimateAt(now + wait, start, prev, cur, window) > target + EPSILON do wait = wait + 1 end
+    return wait
+  end
+
+  function slidingEvaluate(p, admit)
+    local capacity = p.capacity
+    if capacity < 1 then return refuseForever(p) end
+    local window = p.window
+    local start, prev, cur = slidingLoad(p)
+    local estimate = estimateAt(now, start, prev, cur, window)
+    if admit and estimate + 1 <= capacity + EPSILON then
+      local used = estimate + 1
+      local remaining = max(0, floor(capacity - used + EPSILON))
+      local reset = 0
+      if remaining < capacity then reset = waitFor(start, prev, cur + 1, window, capacity - remaining - 1) end
+      return true, remaining, reset, 0, used
+    end
+    local remaining = max(0, floor(capacity - estimate + EPSILON))
+    local allowed = (not admit) and remaining >= 1
     local reset = 0
-    if remaining < capacity then reset = waitFor(start, prev, cur + 1, window, capacity - remaining - 1) end
-    return true, remaining, reset, 0, used
+    if remaining < capacity then reset = waitFor(start, prev, cur, window, capacity - remaining - 1) end
+    local retry = reset
+    if allowed then retry = 0 end
+    return allowed, remaining, reset, retry, estimate
   end
-  local remaining = max(0, floor(capacity - estimate + EPSILON))
-  local allowed = (not admit) and remaining >= 1
-  local reset = 0
-  if remaining < capacity then reset = waitFor(start, prev, cur, window, capacity - remaining - 1) end
-  local retry = reset
-  if allowed then retry = 0 end
-  return allowed, remaining, reset, retry, estimate
 end
 
 -- gcra.ts: a = theoretical arrival time.
-local function gcraRemaining(ahead, interval, tolerance, capacity)
-  local remaining = floor((tolerance - ahead + TIME_EPSILON) / interval) + 1
-  if remaining < 0 then return 0 end
-  return min(remaining, capacity)
-end
-
-local function gcraReset(ahead, remaining, interval, tolerance, capacity)
-  if remaining >= capacity then return 0 end
-  return waitMs(ahead - tolerance + remaining * interval - TIME_EPSILON)
-end
-
-local function gcraEvaluate(p, admit)
-  local capacity = p.capacity
-  if capacity < 1 or p.limit < 1 then return refuseForever(p) end
-  local interval = p.window / p.limit
-  local tolerance = (capacity - 1) * interval
-  local ahead = max(0, p.a - now)
-  if admit and ahead <= tolerance + TIME_EPSILON then
-    local nextAhead = ahead + interval
-    local remaining = gcraRemaining(nextAhead, interval, tolerance, capacity)
-    return true, remaining, gcraReset(nextAhead, remaining, interval, tolerance, capacity), 0, nextAhead / interval
+local gcraRemaining, gcraReset, gcraEvaluate
+if uses[2] then
+  function gcraRemaining(ahead, interval, tolerance, capacity)
+    local remaining = floor((tolerance - ahead + TIME_EPSILON) / interval) + 1
+    if remaining < 0 then return 0 end
+    return min(remaining, capacity)
   end
-  local remaining = gcraRemaining(ahead, interval, tolerance, capacity)
-  local allowed = (not admit) and remaining >= 1
-  local reset = gcraReset(ahead, remaining, interval, tolerance, capacity)
-  local retry = 0
-  if not allowed then retry = max(1, waitMs(ahead - tolerance - TIME_EPSILON)) end
-  return allowed, remaining, reset, retry, ahead / interval
+
+  function gcraReset(ahead, remaining, interval, tolerance, capacity)
+    if remaining >= capacity then return 0 end
+    return waitMs(ahead - tolerance + remaining * interval - TIME_EPSILON)
+  end
+
+  function gcraEvaluate(p, admit)
+    local capacity = p.capacity
+    if capacity < 1 or p.limit < 1 then return refuseForever(p) end
+    local interval = p.window / p.limit
+    local tolerance = (capacity - 1) * interval
+    local ahead = max(0, p.a - now)
+    if admit and ahead <= tolerance + TIME_EPSILON then
+      local nextAhead = ahead + interval
+      local remaining = gcraRemaining(nextAhead, interval, tolerance, capacity)
+      return true, remaining, gcraReset(nextAhead, remaining, interval, tolerance, capacity), 0, nextAhead / interval
+    end
+    local remaining = gcraRemaining(ahead, interval, tolerance, capacity)
+    local allowed = (not admit) and remaining >= 1
+    local reset = gcraReset(ahead, remaining, interval, tolerance, capacity)
+    local retry = 0
+    if not allowed then retry = max(1, waitMs(ahead - tolerance - TIME_EPSILON)) end
+    return allowed, remaining, reset, retry, ahead / interval
+  end
 end
 
 -- token-bucket.ts: a = missing tokens, b = last update.
-local function missingAt(p, rate)
-  local missing = p.a - (now - p.b) * rate
-  return max(missing, 0)
-end
-
-local function refillMs(missing, target, rate) return waitMs((missing - target) / rate - TIME_EPSILON) end
-
-local function bucketEvaluate(p, admit)
-  local capacity = p.capacity
-  if capacity < 1 or p.limit < 1 then return refuseForever(p) end
-  local rate = p.limit / p.window
-  local slack = EPSILON + TIME_EPSILON * rate
-  local missing = missingAt(p, rate)
-  if admit and missing + 1 <= capacity + slack then
-    local used = missing + 1
-    local remaining = max(0, floor(capacity - used + slack))
-    local reset = 0
-    if remaining < capacity then reset = refillMs(used, capacity - remaining - 1, rate) end
-    return true, remaining, reset, 0, used
+local missingAt, refillMs, bucketEvaluate
+if uses[3] then
+  function missingAt(p, rate)
+    local missing = p.a - (now - p.b) * rate
+    return max(missing, 0)
   end
-  local remaining = max(0, floor(capacity - missing + slack))
-  local allowed = (not admit) and remaining >= 1
-  local reset = 0
-  if remaining < capacity then reset = refillMs(missing, capacity - remaining - 1, rate) end
-  local retry = 0
-  if not allowed then retry = max(1, refillMs(missing, capacity - 1, rate)) end
-  return allowed, remaining, reset, retry, missing
+
+  function refillMs(missing, target, rate) return waitMs((missing - target) / rate - TIME_EPSILON) end
+
+  function bucketEvaluate(p, admit)
+    local capacity = p.capacity
+    if capacity < 1 or p.limit < 1 then return refuseForever(p) end
+    local rate = p.limit / p.window
+    local slack = EPSILON + TIME_EPSILON * rate
+    local missing = missingAt(p, rate)
+    if admit and missing + 1 <= capacity + slack then
+      local used = missing + 1
+      local remaining = max(0, floor(capacity - used + slack))
+      local reset = 0
+      if remaining < capacity then reset = refillMs(used, capacity - remaining - 1, rate) end
+      return true, remaining, reset, 0, used
+    end
+    local remaining = max(0, floor(capacity - missing + slack))
+    local allowed = (not admit) and remaining >= 1
+    local reset = 0
+    if remaining < capacity then reset = refillMs(missing, capacity - remaining - 1, rate) end
+    local retry = 0
+    if not allowed then retry = max(1, refillMs(missing, capacity - 1, rate)) end
+    return allowed, remaining, reset, retry, missing
+  end
 end
 
 -- sliding-log.ts: the sorted set holds one member per admitted request, scored by its instant.
-local function logEvaluate(p, admit)
-  local capacity = p.capacity
-  if capacity < 1 then return refuseForever(p) end
-  local window = p.window
-  local after = '(' .. fmt(now - window)
-  local live = redis.call('ZCOUNT', p.log, after, '+inf')
-  local oldest = now
-  if live > 0 then
-    oldest = tonumber(redis.call('ZRANGEBYSCORE', p.log, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2])
+local logEvaluate
+if uses[5] then
+  function logEvaluate(p, admit)
+    local capacity = p.capacity
+    if capacity < 1 then return refuseForever(p) end
+    local window = p.window
+    local after = '(' .. fmt(now - window)
+    local live = redis.call('ZCOUNT', p.log, after, '+inf')
+    local oldest = now
+    if live > 0 then
+      oldest = tonumber(redis.call('ZRANGEBYSCORE', p.log, after, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)[2])
+    end
+    if admit and live + 1 <= capacity then
+      return true, capacity - live - 1, waitMs(oldest + window - now), 0, live + 1
+    end
+    local remaining = max(0, capacity - live)
+    local allowed = (not admit) and remaining >= 1
+    local reset = 0
+    if live > 0 then reset = waitMs(oldest + window - now) end
+    local retry = max(1, reset)
+    if allowed then retry = 0 end
+    return allowed, remaining, reset, retry, live
   end
-  if admit and live + 1 <= capacity then
-    return true, capacity - live - 1, waitMs(oldest + window - now), 0, live + 1
-  end
-  local remaining = max(0, capacity - live)
-  local allowed = (not admit) and remaining >= 1
-  local reset = 0
-  if live > 0 then reset = waitMs(oldest + window - now) end
-  local retry = max(1, reset)
-  if allowed then retry = 0 end
-  return allowed, remaining, reset, retry, live
 end
 
 local EVALUATE = { slidingEvaluate, gcraEvaluate, bucketEvaluate, fixedEvaluate, logEvaluate }
