@@ -51,7 +51,7 @@ export const USAGE = `pnpm bench [options]   (or: node --import tsx src/run.ts [
   --no-memory         skip the 1,000,000-client memory test
   --memory-clients N  clients of the memory test (default 1000000)
   --from FILE         measure nothing: print the table and rewrite the docs from a JSON of an earlier run
-  --smoke             1 round of 1 s over a few variants, small micro and memory runs, no docs (< 30 s)
+  --smoke             1 round of 0.5 s over a few variants, small micro and memory runs, no docs (< 30 s)
 `
 
 function positive(name: string, value: string | undefined, fallback: number, integer = true): number {
@@ -101,8 +101,8 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   return Object.freeze({
     smoke,
     rounds: positive('--rounds', values.rounds ?? env.BENCH_ROUNDS, smoke ? 1 : 3),
-    duration: positive('--duration', values.duration ?? env.BENCH_DURATION, smoke ? 1 : 5, false),
-    warmup: positive('--warmup', values.warmup ?? env.BENCH_WARMUP, smoke ? 0.5 : 1, false),
+    duration: positive('--duration', values.duration ?? env.BENCH_DURATION, smoke ? 0.5 : 5, false),
+    warmup: positive('--warmup', values.warmup ?? env.BENCH_WARMUP, smoke ? 0.25 : 1, false),
     connections: positive('--connections', values.connections ?? env.BENCH_CONNECTIONS, 50),
     bareEvery: positive('--bare-every', values['bare-every'] ?? env.BENCH_BARE_EVERY, 4),
     census: positive('--census', values.census ?? env.BENCH_CENSUS, smoke ? 20 : 200),
