@@ -1,5 +1,6 @@
 import type { Algorithm, Evaluation, Usage } from '../algorithms/algorithm.js'
 import { ALGORITHMS } from '../algorithms/registry.js'
+import { fnv1a } from '../fnv.js'
 import type { Policy } from '../policy.js'
 import { OverflowSketch } from './overflow-sketch.js'
 
@@ -26,9 +27,7 @@ const MAX_SHARDS = 256
  * and at different moments.
  */
 function shardOf(key: string, mask: number): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193)
-  return (hash >>> 0) & mask
+  return fnv1a(key) & mask
 }
 
 /**
@@ -118,7 +117,7 @@ export class ClientTable {
   /** The slot of `key`, allocated (and restored from the sketch) if it has none; marks it most recent. */
   locate(key: string, now: number): number {
     this.#expire(now)
-    const shard = this.#shards[this.#shardMask === 0 ? 0 : shardOf(key, this.#shardMask)] as Map<string, number>
+    const shard = this.#shard(key)
     let slot = shard.get(key)
     if (slot !== undefined) {
       this.#unlink(slot)
@@ -223,12 +222,16 @@ export class ClientTable {
 
   #release(slot: number): void {
     const key = this.#keys[slot] as string
-    ;(this.#shards[this.#shardMask === 0 ? 0 : shardOf(key, this.#shardMask)] as Map<string, number>).delete(key)
+    this.#shard(key).delete(key)
     this.#size--
     this.#keys[slot] = undefined
     this.#unlink(slot)
     this.#older[slot] = this.#free
     this.#free = slot
+  }
+
+  #shard(key: string): Map<string, number> {
+    return this.#shards[this.#shardMask === 0 ? 0 : shardOf(key, this.#shardMask)] as Map<string, number>
   }
 
   #slab(slot: number): Float64Array {

@@ -1,3 +1,4 @@
+import { fnv1a } from '../fnv.js'
 import type { Policy, PolicySet } from '../policy.js'
 import type { ConsumeResult, PolicyDecision } from '../store.js'
 import { ALGORITHM_CODES, REPLY_HEADER, REPLY_PER_POLICY } from './redis-script.js'
@@ -26,9 +27,7 @@ function keyHead(scope: string, name: string): string {
  * so a changed algorithm or window starts a fresh state and a changed limit keeps the count.
  */
 function policyTag(id: string): number {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193)
-  return hash >>> 0
+  return fnv1a(id)
 }
 
 export function callPlan(sets: readonly PolicySet[]): CallPlan {
